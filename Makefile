@@ -1,0 +1,47 @@
+# The README names two commands: `make demo` (the lab end to end) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup java jars browser up down demo test lint bench clean
+
+setup: java $(STAMP) jars browser
+
+java:
+	@command -v java >/dev/null 2>&1 || { echo "error: Java 17 is required by Spark: install a JDK 17 (apt-get install openjdk-17-jre-headless)"; exit 1; }
+
+$(STAMP): requirements.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found: install Python 3.11"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $(STAMP)
+
+jars: $(STAMP)
+	@$(PY) -m logistics.jars fetch
+
+# Headless Chromium verifies the maps in tests (Debian's chromium package).
+browser:
+	@command -v chromium >/dev/null 2>&1 || bash bin/install-chromium
+
+up: setup
+	@$(VENV)/bin/workspace up
+
+down:
+	@$(VENV)/bin/workspace down
+
+demo: setup
+	@$(PY) -m workspace.demo
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+bench: setup
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf .lab

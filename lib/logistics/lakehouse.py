@@ -1,0 +1,166 @@
+"""Lakehouse access: one Spark session factory and one pyiceberg catalog loader on the same catalog.
+
+Why both: Spark writes and trains at fleet scale, while serving replicas and tests read the same
+Iceberg tables through pyiceberg without a JVM. Both engines point at the same catalog database and
+warehouse and use the same catalog name, so a table committed by one is visible to the other.
+
+Sedona is registered in the same Spark session as Iceberg (upstream needed a second session).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from logistics.jars import SPARK_ARTIFACTS, MissingJvmDependency, missing_jars, require_java
+from logistics.settings import LabSettings, get_settings
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    from pyiceberg.catalog import Catalog
+    from pyiceberg.table import Table
+    from pyspark.sql import SparkSession
+
+
+class TableNotFound(LookupError):
+    """A lab table does not exist yet; the message names the step that creates it."""
+
+
+CREATED_BY = {
+    "fleet_telemetry": "dev/00_datagen.py",
+    "zones": "dev/00_datagen.py",
+    "injected_events": "dev/00_datagen.py",
+    "iot_fleet": "mlflow_project/00_datagen.py",
+}
+
+
+def missing_table_message(name: str) -> str:
+    step = CREATED_BY.get(name.split(".")[-1], "dev/00_datagen.py")
+    return f"table {name} does not exist yet: run `python {step}` first"
+
+
+def spark_conf(settings: LabSettings | None = None) -> dict[str, str]:
+    """Every Spark setting the lab needs: jars, Iceberg catalog, Sedona, Arrow."""
+    s = settings or get_settings()
+    catalog = f"spark.sql.catalog.{s.catalog_name}"
+    conf: dict[str, str] = {
+        "spark.sql.extensions": ",".join(
+            [
+                "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+                "org.apache.sedona.sql.SedonaSqlExtensions",
+            ]
+        ),
+        "spark.serializer": "org.apache.spark.serializer.KryoSerializer",
+        "spark.kryo.registrator": "org.apache.sedona.core.serde.SedonaKryoRegistrator",
+        catalog: "org.apache.iceberg.spark.SparkCatalog",
+        f"{catalog}.warehouse": s.warehouse_uri,
+        "spark.sql.defaultCatalog": s.catalog_name,
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.sql.shuffle.partitions": str(max(2, (os.cpu_count() or 2) * 2)),
+        "spark.ui.showConsoleProgress": "false",
+        "spark.driver.memory": s.spark_driver_memory,
+        "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+        "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
+    }
+    if s.catalog_type == "rest":
+        conf[f"{catalog}.type"] = "rest"
+        conf[f"{catalog}.uri"] = s.catalog_uri or ""
+    else:
+        jdbc_url, props = s.catalog_jdbc
+        conf[f"{catalog}.type"] = "jdbc"
+        conf[f"{catalog}.uri"] = jdbc_url
+        conf[f"{catalog}.jdbc.schema-version"] = "V1"
+        for key, value in props.items():
+            conf[f"{catalog}.jdbc.{key}"] = value
+    if s.warehouse_uri.startswith("s3"):
+        conf[f"{catalog}.io-impl"] = "org.apache.iceberg.aws.s3.S3FileIO"
+        if s.s3_endpoint:
+            conf[f"{catalog}.s3.endpoint"] = s.s3_endpoint
+            conf[f"{catalog}.s3.path-style-access"] = "true"
+    missing = missing_jars(s.jars_dir)
+    if not missing:
+        conf["spark.jars"] = ",".join(str(s.jars_dir / a.file_name) for a in SPARK_ARTIFACTS)
+    else:
+        # No pre-fetched jars (no mvn on this machine): let Spark resolve the same coordinates.
+        conf["spark.jars.packages"] = ",".join(a.coordinate for a in SPARK_ARTIFACTS)
+        conf["spark.jars.ivy"] = str(s.lab_home / "ivy")
+    return conf
+
+
+def spark_session(
+    app_name: str = "logistics-lab", settings: LabSettings | None = None
+) -> SparkSession:
+    """The one way to get Spark: Iceberg catalog + Sedona registered, ``SPARK_MASTER`` honoured."""
+    require_java()
+    s = settings or get_settings()
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    from pyspark.sql import SparkSession
+    from sedona.spark import SedonaContext
+
+    builder = SparkSession.builder.appName(app_name).master(s.spark_master)
+    for key, value in spark_conf(s).items():
+        builder = builder.config(key, value)
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # the JVM's own message is long; keep the first line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise MissingJvmDependency(f"Spark did not start ({first}): run `make setup`") from exc
+    spark.sparkContext.setLogLevel("ERROR")
+    SedonaContext.create(spark)
+    spark.sql(f"CREATE NAMESPACE IF NOT EXISTS {s.catalog_name}.{s.namespace}")
+    return spark
+
+
+def load_catalog(settings: LabSettings | None = None) -> Catalog:
+    """The pyiceberg catalog on the same database and warehouse Spark uses (no JVM)."""
+    from pyiceberg.catalog import load_catalog as _load
+
+    s = settings or get_settings()
+    props: dict[str, str] = {"warehouse": s.warehouse_uri}
+    if s.catalog_type == "rest":
+        props.update(type="rest", uri=s.catalog_uri or "")
+    else:
+        props.update(type="sql", uri=s.catalog_sqlalchemy_uri)
+    if s.s3_endpoint:
+        props["s3.endpoint"] = s.s3_endpoint
+    return _load(s.catalog_name, **props)
+
+
+def load_table(name: str, settings: LabSettings | None = None) -> Table:
+    """A lab table by short name (``fleet_telemetry``) or ``namespace.table``."""
+    from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+    s = settings or get_settings()
+    identifier = name if "." in name else s.table(name)
+    try:
+        return load_catalog(s).load_table(identifier)
+    except (NoSuchTableError, NoSuchNamespaceError) as exc:
+        raise TableNotFound(missing_table_message(identifier)) from exc
+
+
+def read_arrow(
+    name: str,
+    *,
+    snapshot_id: int | None = None,
+    row_filter: str | None = None,
+    columns: tuple[str, ...] = ("*",),
+    settings: LabSettings | None = None,
+) -> pa.Table:
+    """Read a table (at a snapshot, when given) into Arrow through pyiceberg."""
+    table = load_table(name, settings)
+    scan = table.scan(
+        row_filter=row_filter or "True", selected_fields=columns, snapshot_id=snapshot_id
+    )
+    return scan.to_arrow()
+
+
+def spark_table(spark: SparkSession, name: str, settings: LabSettings | None = None):
+    """A Spark DataFrame of a lab table; the same clear error as pyiceberg when it is missing."""
+    s = settings or get_settings()
+    identifier = name if "." in name else s.table(name)
+    if not spark.catalog.tableExists(f"{s.catalog_name}.{identifier}"):
+        raise TableNotFound(missing_table_message(identifier))
+    return spark.table(f"{s.catalog_name}.{identifier}")

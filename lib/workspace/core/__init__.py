@@ -1,0 +1,1 @@
+"""Settings and small shared pieces of the workspace (ids, keys)."""

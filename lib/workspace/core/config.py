@@ -1,0 +1,117 @@
+"""One settings class for the workspace server, its client and its CLI, read from ``LAB_*``.
+
+Why one class: the server, the CLI that starts it and the replicas it launches must agree on where
+state lives (LAB_HOME) and where the API answers (LAB_API_URL), or a script talks to nobody.
+
+Example::
+
+    from workspace.core.config import get_settings
+    settings = get_settings()
+    settings.lab_home           # .lab/ in the checkout unless LAB_HOME is set
+    settings.server_url         # http://127.0.0.1:8780
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+CHECKOUT_ROOT = Path(__file__).resolve().parents[3]
+"""The checkout this package was installed from (editable install)."""
+
+MB = 1024 * 1024
+
+
+class WorkspaceSettings(BaseSettings):
+    """Every field is a ``LAB_`` environment variable (``home`` is ``LAB_HOME``)."""
+
+    model_config = SettingsConfigDict(env_prefix="LAB_", extra="ignore")
+
+    home: Path = Field(default=CHECKOUT_ROOT / ".lab", description="Runtime state folder.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the workspace database; default a SQLite file in LAB_HOME.",
+    )
+    host: str = Field(default="127.0.0.1", description="Interface the server listens on.")
+    port: int = Field(default=8780, description="Port the server listens on.")
+    api_url: str | None = Field(
+        default=None, description="Where clients reach the server; default http://host:port."
+    )
+    api_key: str | None = Field(default=None, description="Bearer API key clients send.")
+    project_id: str | None = Field(default=None, description="Default project of client calls.")
+    mlflow_port: int = Field(default=8781, description="Port of the MLflow server `up` starts.")
+    max_body_bytes: int = Field(default=5 * MB, description="Model request body cap (CML: 5 MB).")
+    request_timeout_s: float = Field(default=60.0, description="Model request timeout in seconds.")
+    build_timeout_s: float = Field(default=300.0, description="Import-check time limit per build.")
+    deploy_timeout_s: float = Field(
+        default=300.0, description="Time replicas get to become ready before a deployment fails."
+    )
+    metrics_flush_s: float = Field(default=0.5, description="How often request metrics are saved.")
+    sampler_interval_s: float = Field(
+        default=5.0, description="How often replica CPU and memory use is sampled."
+    )
+
+    @property
+    def lab_home(self) -> Path:
+        return self.home.expanduser().resolve()
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.lab_home / 'workspace.db'}"
+
+    @property
+    def server_url(self) -> str:
+        """The URL clients use: LAB_API_URL, else the address the server listens on."""
+        if self.api_url:
+            return self.api_url.rstrip("/")
+        host = "127.0.0.1" if self.host in {"0.0.0.0", "::"} else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def mlflow_tracking_uri(self) -> str:
+        """MLFLOW_TRACKING_URI when the user points at their own server, else the one we start."""
+        return os.environ.get("MLFLOW_TRACKING_URI") or f"http://127.0.0.1:{self.mlflow_port}"
+
+    @property
+    def manages_mlflow(self) -> bool:
+        """True when the workspace starts MLflow itself (no MLFLOW_TRACKING_URI given)."""
+        return not os.environ.get("MLFLOW_TRACKING_URI")
+
+    @property
+    def projects_dir(self) -> Path:
+        return self.lab_home / "projects"
+
+    @property
+    def builds_dir(self) -> Path:
+        return self.lab_home / "builds"
+
+    @property
+    def replicas_dir(self) -> Path:
+        return self.lab_home / "replicas"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.lab_home / "logs"
+
+    @property
+    def mlflow_dir(self) -> Path:
+        return self.lab_home / "mlflow"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.lab_home / "workspace.pid"
+
+    @property
+    def credentials_file(self) -> Path:
+        """The admin key written on first start (mode 0600) for scripts on this machine."""
+        return self.lab_home / "credentials.json"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> WorkspaceSettings:
+    """The process-wide settings; tests clear the cache after changing the environment."""
+    return WorkspaceSettings()

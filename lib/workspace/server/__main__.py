@@ -1,0 +1,24 @@
+"""``python -m workspace.server``: run the server in the foreground (what `workspace up` spawns)."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from workspace.core.config import get_settings
+from workspace.server.app import create_app
+
+
+def main() -> None:
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=False,  # one log line per model request would cost more than serving it
+        timeout_graceful_shutdown=10,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""HTTP layer of the control plane: dependencies and one router per resource."""

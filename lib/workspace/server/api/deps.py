@@ -1,0 +1,106 @@
+"""Dependency aliases (``SessionDep``, ``CurrentUser``, ``ProjectRole``) so routes stay short.
+
+Authorization lives here in one place: every control-plane route needs a bearer API key, and
+project routes need the caller's role in that project to be at least what the route asks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workspace.core.security import hash_key
+from workspace.server import db
+from workspace.server.state import Workspace
+
+ROLE_RANK = {"viewer": 1, "operator": 2, "admin": 3}
+
+
+def get_workspace(request: Request) -> Workspace:
+    return request.app.state.workspace
+
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+
+
+def get_session(ws: WorkspaceDep) -> Iterator[Session]:
+    with ws.session() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_current_user(request: Request, session: SessionDep) -> db.User:
+    """The user whose bearer key came with the request; 401 when it is missing or unknown."""
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if not header:
+        raise HTTPException(401, "missing API key: send 'Authorization: Bearer <LAB_API_KEY>'")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise HTTPException(401, "malformed Authorization header: expected 'Bearer <API key>'")
+    row = session.scalar(select(db.ApiKey).where(db.ApiKey.key_hash == hash_key(key.strip())))
+    user = session.get(db.User, row.user_id) if row else None
+    if user is None:
+        raise HTTPException(401, "invalid API key")
+    return user
+
+
+CurrentUser = Annotated[db.User, Depends(get_current_user)]
+
+
+def require_site_admin(user: CurrentUser) -> db.User:
+    if not user.is_admin:
+        raise HTTPException(403, f"user '{user.username}' is not a workspace admin")
+    return user
+
+
+SiteAdmin = Annotated[db.User, Depends(require_site_admin)]
+
+
+def role_in(session: Session, user: db.User, project: db.Project) -> str | None:
+    """The user's permission in the project: owner and workspace admins are project admins."""
+    if user.is_admin or project.creator_id == user.id:
+        return "admin"
+    row = session.get(db.Collaborator, (project.id, user.id))
+    return row.permission if row else None
+
+
+@dataclass
+class ProjectAccess:
+    project: db.Project
+    user: db.User
+    role: str
+
+
+def project_role(minimum: str) -> Callable[..., ProjectAccess]:
+    """A dependency that loads ``project_id`` and checks the caller holds at least ``minimum``."""
+
+    def dependency(project_id: str, user: CurrentUser, session: SessionDep) -> ProjectAccess:
+        project = session.get(db.Project, project_id)
+        if project is None:
+            raise HTTPException(404, f"project '{project_id}' not found")
+        role = role_in(session, user, project)
+        if role is None:
+            raise HTTPException(
+                403, f"user '{user.username}' is not a collaborator of project '{project.name}'"
+            )
+        if ROLE_RANK[role] < ROLE_RANK[minimum]:
+            raise HTTPException(
+                403,
+                f"user '{user.username}' is a {role} of project '{project.name}'; "
+                f"this needs {minimum} or higher",
+            )
+        return ProjectAccess(project=project, user=user, role=role)
+
+    return dependency
+
+
+Viewer = Annotated[ProjectAccess, Depends(project_role("viewer"))]
+Operator = Annotated[ProjectAccess, Depends(project_role("operator"))]
+ProjectAdmin = Annotated[ProjectAccess, Depends(project_role("admin"))]

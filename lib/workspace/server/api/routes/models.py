@@ -1,0 +1,87 @@
+"""Models: a named endpoint with an access key; builds and deployments hang below it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import select
+
+from workspace.core.security import crn, new_access_key, new_id
+from workspace.server import db, schemas
+from workspace.server.api.deps import Operator, ProjectAdmin, SessionDep, Viewer, WorkspaceDep
+from workspace.server.api.listing import ListParamsDep, paginate
+from workspace.server.api.views import model_out
+
+router = APIRouter(prefix="/projects/{project_id}/models", tags=["models"])
+
+
+def model_in_project(session: SessionDep, project_id: str, model_id: str) -> db.Model:
+    model = session.get(db.Model, model_id)
+    if model is None or model.project_id != project_id:
+        raise HTTPException(404, f"model '{model_id}' not found in project '{project_id}'")
+    return model
+
+
+@router.post("", response_model=schemas.ModelOut)
+def create_model(
+    body: schemas.ModelCreate, access: Operator, session: SessionDep
+) -> schemas.ModelOut:
+    project = access.project
+    if body.project_id and body.project_id != project.id:
+        raise HTTPException(400, "project_id in the body differs from the one in the path")
+    taken = session.scalar(
+        select(db.Model.id).where(db.Model.project_id == project.id, db.Model.name == body.name)
+    )
+    if taken:
+        raise HTTPException(
+            409, f"project '{project.name}' already has a model named '{body.name}' (id {taken})"
+        )
+    model_id = new_id()
+    model = db.Model(
+        id=model_id,
+        project_id=project.id,
+        name=body.name,
+        description=body.description,
+        crn=crn("model", model_id),
+        access_key=new_access_key(),
+        auth_enabled=not body.disable_authentication,
+        registered_model_id=body.registered_model_id,
+        default_cpu_millicores=body.default_resources.cpu_millicores,
+        default_memory_mb=body.default_resources.memory_mb,
+        default_nvidia_gpus=body.default_resources.nvidia_gpus,
+        default_num_replicas=body.default_replication_policy.num_replicas,
+        creator_id=access.user.id,
+    )
+    session.add(model)
+    session.commit()
+    return model_out(session, model)
+
+
+@router.get("", response_model=schemas.ModelList)
+def list_models(access: Viewer, session: SessionDep, params: ListParamsDep) -> schemas.ModelList:
+    fields = {"name": db.Model.name, "description": db.Model.description}
+    where = [db.Model.project_id == access.project.id]
+    rows, token = paginate(session, db.Model, where, params, fields)
+    return schemas.ModelList(models=[model_out(session, m) for m in rows], next_page_token=token)
+
+
+@router.get("/{model_id}", response_model=schemas.ModelOut)
+def get_model(model_id: str, access: Viewer, session: SessionDep) -> schemas.ModelOut:
+    return model_out(session, model_in_project(session, access.project.id, model_id))
+
+
+@router.delete("/{model_id}", status_code=204)
+def delete_model(
+    model_id: str, access: ProjectAdmin, session: SessionDep, ws: WorkspaceDep
+) -> None:
+    model = model_in_project(session, access.project.id, model_id)
+    running = session.scalar(
+        select(db.Deployment.id).where(
+            db.Deployment.model_id == model.id,
+            db.Deployment.status.in_(("pending", "deploying", "deployed", "stopping")),
+        )
+    )
+    if running:
+        raise HTTPException(409, f"model '{model.name}' has running deployments; stop them first")
+    session.delete(model)
+    session.commit()
+    ws.index.forget(model.access_key)
