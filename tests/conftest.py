@@ -22,7 +22,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
     _LAB_HOME_DIR = tempfile.mkdtemp(prefix="lab-test-")
     os.environ["LAB_HOME"] = _LAB_HOME_DIR
-    os.environ.setdefault("MLFLOW_TRACKING_URI", Path(_LAB_HOME_DIR, "mlruns").as_uri())
+    os.environ.setdefault("MLFLOW_TRACKING_URI", f"sqlite:///{Path(_LAB_HOME_DIR, 'mlflow.db')}")
     os.environ.setdefault("LAB_SPARK_DRIVER_MEMORY", "2g")
     os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(_LAB_HOME_DIR, "numba-cache")))
 

@@ -129,37 +129,59 @@ def next_start(spark: SparkSession, identifier: str, spec: FleetSpec) -> FleetSp
     return replace(spec, start=(last_ts + timedelta(minutes=1)).to_pydatetime())
 
 
-def write_fleet(spark: SparkSession, spec: FleetSpec, mode: WriteMode) -> DatagenResult:
-    """Simulate ``spec``; commit telemetry, ground truth and zones; return the result."""
+def _identifier(name: str) -> str:
+    settings = get_settings()
+    return f"{settings.catalog_name}.{settings.table(name)}"
+
+
+def _latest_snapshot(spark: SparkSession, identifier: str) -> int:
+    row = spark.sql(
+        f"SELECT snapshot_id FROM {identifier}.snapshots ORDER BY committed_at DESC LIMIT 1"
+    ).first()
+    return int(row["snapshot_id"])
+
+
+def write_telemetry(
+    spark: SparkSession, spec: FleetSpec, mode: WriteMode, table: str = "fleet_telemetry"
+) -> DatagenResult:
+    """Simulate ``spec`` into one telemetry table as one Iceberg commit."""
     import time
 
-    settings = get_settings()
-    catalog = settings.catalog_name
-    telemetry = f"{catalog}.{settings.table('fleet_telemetry')}"
-    events = f"{catalog}.{settings.table('injected_events')}"
-    zones = f"{catalog}.{settings.table('zones')}"
-    exists = spark.catalog.tableExists(telemetry)
+    identifier = _identifier(table)
+    exists = spark.catalog.tableExists(identifier)
     if mode is WriteMode.APPEND and exists:
-        spec = next_start(spark, telemetry, spec)
-
+        spec = next_start(spark, identifier, spec)
     started = time.monotonic()
-    with spark_progress(spark, f"simulating {spec.rows:,} readings into {telemetry}"):
-        _write(telemetry_frame(spark, spec), telemetry, mode, spec, exists=exists, partitioned=True)
+    with spark_progress(spark, f"simulating {spec.rows:,} readings into {identifier}"):
+        _write(
+            telemetry_frame(spark, spec), identifier, mode, spec, exists=exists, partitioned=True
+        )
     seconds = time.monotonic() - started
+    return DatagenResult(
+        spec=spec, rows=spec.rows, snapshot_id=_latest_snapshot(spark, identifier), seconds=seconds
+    )
 
-    truth = spark.createDataFrame(injected_events(spec))
-    _write(truth, events, mode, spec, exists=spark.catalog.tableExists(events), partitioned=False)
+
+def write_fleet(spark: SparkSession, spec: FleetSpec, mode: WriteMode) -> DatagenResult:
+    """Simulate ``spec``; commit telemetry, then its ground truth and the zones."""
+    result = write_telemetry(spark, spec, mode)
+    events, zones = _identifier("injected_events"), _identifier("zones")
+    truth = spark.createDataFrame(injected_events(result.spec))
+    _write(
+        truth,
+        events,
+        mode,
+        result.spec,
+        exists=spark.catalog.tableExists(events),
+        partitioned=False,
+    )
     if mode is WriteMode.REPLACE or not spark.catalog.tableExists(zones):
         _write(
             spark.createDataFrame(zones_frame()),
             zones,
             WriteMode.REPLACE,
-            spec,
+            result.spec,
             exists=False,
             partitioned=False,
         )
-
-    snapshot = spark.sql(
-        f"SELECT snapshot_id FROM {telemetry}.snapshots ORDER BY committed_at DESC LIMIT 1"
-    ).first()["snapshot_id"]
-    return DatagenResult(spec=spec, rows=spec.rows, snapshot_id=int(snapshot), seconds=seconds)
+    return result

@@ -1,0 +1,48 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 00 · IoT data for the failure classifier
+# Simulates the fleet's signals with Spark into the Iceberg table `logistics.iot_fleet`. The label
+# `iot_failure` depends on the signals (hot engines, high load and malfunctions fail more), so the
+# classifier of step 01 has something real to learn.
+
+# %%
+from logistics.cli_support import (
+    LabArgumentParser,
+    exit_on_user_error,
+    parse_script_args,
+    positive_int,
+)
+
+parser = LabArgumentParser(description="Simulate IoT signals into logistics.iot_fleet.")
+parser.add_argument("--devices", type=positive_int, default=20, help="number of devices (> 0)")
+parser.add_argument("--days", type=positive_int, default=1, help="days of 1-minute readings (> 0)")
+parser.add_argument("--seed", type=int, default=21, help="same seed, same rows")
+args = parse_script_args(parser)
+
+# %%
+with exit_on_user_error():
+    from logistics.datagen import WriteMode, write_telemetry
+    from logistics.fleet import FleetSpec
+    from logistics.lakehouse import spark_session
+
+    spark = spark_session("mlflow-00-datagen")
+    spec = FleetSpec(devices=args.devices, days=args.days, seed=args.seed)
+    result = write_telemetry(spark, spec, WriteMode.REPLACE, table="iot_fleet")
+
+# %%
+print(f"logistics.iot_fleet: {result.rows:,} rows, snapshot {result.snapshot_id}")
+spark.sql(
+    "SELECT iot_failure, count(*) AS rows FROM logistics.iot_fleet GROUP BY iot_failure"
+).show()
