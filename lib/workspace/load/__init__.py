@@ -1,0 +1,14 @@
+"""Load testing of model endpoints: open-loop at a rate or closed-loop at a concurrency.
+
+Example::
+
+    from workspace.load import LoadPlan, run_load
+    result = run_load(LoadPlan(url=..., access_key=..., payloads=[{"pattern": [54, 53, 52, 51]}],
+                               concurrency=8, count=500))
+    print(result.summary.format())
+"""
+
+from workspace.load.generator import LoadPlan, LoadResult, RequestRecord, run_load
+from workspace.load.summary import LoadSummary, summarize
+
+__all__ = ["LoadPlan", "LoadResult", "LoadSummary", "RequestRecord", "run_load", "summarize"]
