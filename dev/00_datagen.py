@@ -56,6 +56,8 @@ print(
     f"{result.spec.start:%Y-%m-%d %H:%M} UTC as snapshot {result.snapshot_id} "
     f"({result.rows_per_second:,.0f} rows/s)"
 )
+from logistics.settings import get_settings
+
 spark.sql(
-    "SELECT event_type, count(*) AS readings FROM logistics.fleet_telemetry GROUP BY event_type"
+    f"SELECT event_type, count(*) AS readings FROM {get_settings().table('fleet_telemetry')} GROUP BY event_type"
 ).show()

@@ -43,6 +43,8 @@ with exit_on_user_error():
 
 # %%
 print(f"logistics.iot_fleet: {result.rows:,} rows, snapshot {result.snapshot_id}")
+from logistics.settings import get_settings
+
 spark.sql(
-    "SELECT iot_failure, count(*) AS rows FROM logistics.iot_fleet GROUP BY iot_failure"
+    f"SELECT iot_failure, count(*) AS rows FROM {get_settings().table('iot_fleet')} GROUP BY iot_failure"
 ).show()

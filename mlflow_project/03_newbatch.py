@@ -45,7 +45,9 @@ with exit_on_user_error():
 print(
     f"appended {result.rows:,} rows from {result.spec.start:%Y-%m-%d %H:%M} UTC as snapshot {result.snapshot_id}"
 )
+from logistics.settings import get_settings
+
 spark.sql(
     "SELECT snapshot_id, parent_id, committed_at, summary['added-records'] AS added "
-    "FROM logistics.iot_fleet.snapshots ORDER BY committed_at"
+    f"FROM {get_settings().table('iot_fleet')}.snapshots ORDER BY committed_at"
 ).show(truncate=False)

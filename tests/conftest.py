@@ -50,3 +50,37 @@ def spark(lab_home: Path) -> Iterator[object]:
     session = spark_session("lab-tests")
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def ensure_fleet(spark):
+    """Make ``logistics.fleet_telemetry`` (and its ground truth, zones) hold exactly ``spec``.
+
+    Test modules call it in their own fixtures; the tables are rewritten only when another module
+    left a different fleet behind, so modules stay independent without paying for every write.
+    """
+    from logistics.datagen import WriteMode, write_fleet
+    from logistics.fleet import FleetSpec
+    from logistics.lakehouse import TableNotFound, load_table
+
+    def ensure(spec: FleetSpec):
+        try:
+            snapshot = load_table("fleet_telemetry").current_snapshot()
+            summary = snapshot.summary if snapshot else None
+            wanted = {
+                "lab.seed": str(spec.seed),
+                "lab.devices": str(spec.devices),
+                "lab.days": str(spec.days),
+                "lab.start": spec.start.isoformat(),
+            }
+            if (
+                summary is not None
+                and all(summary.get(k) == v for k, v in wanted.items())
+                and snapshot.parent_snapshot_id is None
+            ):
+                return snapshot.snapshot_id
+        except TableNotFound:
+            pass
+        return write_fleet(spark, spec, WriteMode.REPLACE).snapshot_id
+
+    return ensure
