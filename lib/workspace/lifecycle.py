@@ -1,0 +1,192 @@
+"""Model lifecycle steps that scripts and jobs share: find or create, build and deploy, redeploy.
+
+Why here: every numbered deployment script needs the same idempotent moves (re-running makes a
+new build of the same model, never a duplicate model), the same waiting, and the same safe
+redeploy (traffic moves only when the new deployment is ready; the old one is stopped after; a
+failed build leaves the old deployment serving).
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from workspace.client import (
+    BuildFailed,
+    DeploymentFailed,
+    Model,
+    ModelBuild,
+    ModelDeployment,
+    NotFound,
+    Project,
+    WorkspaceClient,
+)
+
+
+class UnknownModel(NotFound):
+    """A model name that does not exist in the project; the message lists those that do."""
+
+
+def _all(listing_call: Any, plural: str, **kwargs: Any) -> list[Any]:
+    items, token = [], ""
+    while True:
+        page = listing_call(page_size=100, page_token=token or None, **kwargs)
+        items += getattr(page, plural)
+        token = page.next_page_token
+        if not token:
+            return items
+
+
+def ensure_project(
+    client: WorkspaceClient,
+    name: str,
+    local_path: Path,
+    *,
+    description: str = "",
+    environment: dict[str, str] | None = None,
+) -> Project:
+    """The project called ``name``, created from ``local_path`` the first time."""
+    found = [
+        p
+        for p in _all(client.list_projects, "projects", search_filter={"name": name})
+        if p.name == name
+    ]
+    if found:
+        return found[0]
+    return client.create_project(
+        name=name,
+        description=description,
+        template="local",
+        local_path=str(local_path.resolve()),
+        environment=environment or {},
+    )
+
+
+def find_model(client: WorkspaceClient, project_id: str, name: str) -> Model:
+    """The model called ``name``; ``UnknownModel`` lists the models that exist."""
+    models = _all(lambda **kw: client.list_models(project_id, **kw), "models")
+    for model in models:
+        if model.name == name:
+            return client.get_model(project_id, model.id)
+    names = ", ".join(sorted(m.name for m in models)) or "none"
+    raise UnknownModel(f"no model named {name!r} in this project; models that exist: {names}")
+
+
+def ensure_model(client: WorkspaceClient, project_id: str, name: str, **fields: Any) -> Model:
+    """The model called ``name``, created once (re-running a script adds builds, not models)."""
+    try:
+        return find_model(client, project_id, name)
+    except UnknownModel:
+        client.create_model(project_id=project_id, name=name, **fields)
+        return find_model(client, project_id, name)
+
+
+@dataclass(frozen=True)
+class Served:
+    """A model with the build and deployment now serving it."""
+
+    project_id: str
+    model: Model
+    build: ModelBuild
+    deployment: ModelDeployment
+
+
+def build_and_deploy(
+    client: WorkspaceClient,
+    project_id: str,
+    model: Model,
+    *,
+    cpu: float,
+    memory: float,
+    replicas: int,
+    environment: dict[str, str] | None = None,
+    timeout: float = 600,
+    **build_fields: Any,
+) -> Served:
+    """A new build (file_path + function_name, or a registered model version) and its deployment.
+
+    Returns once the deployment answers; raises ``BuildFailed`` / ``DeploymentFailed`` with the
+    reason and log tail otherwise.
+    """
+    build = client.create_model_build(project_id=project_id, model_id=model.id, **build_fields)
+    build = client.wait_for_build(project_id, model.id, build.id, timeout=timeout)
+    deployment = client.create_model_deployment(
+        project_id=project_id,
+        model_id=model.id,
+        build_id=build.id,
+        cpu=cpu,
+        memory=memory,
+        replicas=replicas,
+        environment=environment or {},
+    )
+    deployment = client.wait_for_deployment(
+        project_id, model.id, build.id, deployment.id, timeout=timeout
+    )
+    return Served(project_id, model, build, deployment)
+
+
+def serving(client: WorkspaceClient, project_id: str, name: str) -> Served:
+    """The newest deployed deployment of the model called ``name`` (the one the endpoint uses)."""
+    model = find_model(client, project_id, name)
+    builds = _all(lambda **kw: client.list_model_builds(project_id, model.id, **kw), "model_builds")
+    live: list[tuple[str, ModelBuild, ModelDeployment]] = []
+    for build in builds:
+        listing = functools.partial(client.list_model_deployments, project_id, model.id, build.id)
+        for dep in _all(listing, "model_deployments"):
+            if dep.status == "deployed":
+                live.append((dep.deployed_at or dep.created_at, build, dep))
+    if not live:
+        raise NotFound(f"model {name!r} has no deployed build: run its deployment step first")
+    _, build, dep = max(live, key=lambda item: item[0])
+    return Served(project_id, model, build, dep)
+
+
+def redeploy(
+    client: WorkspaceClient,
+    current: Served,
+    *,
+    cpu: float,
+    memory: float,
+    replicas: int,
+    timeout: float = 600,
+    **build_fields: Any,
+) -> Served:
+    """New build + larger deployment; stop the old deployment only once the new one serves.
+
+    If the new build or deployment fails, the old deployment keeps serving and the error says why.
+    """
+    fields = build_fields or _same_entry_point(current.build)
+    try:
+        new = build_and_deploy(
+            client,
+            current.project_id,
+            current.model,
+            cpu=cpu,
+            memory=memory,
+            replicas=replicas,
+            environment=current.deployment.environment,
+            timeout=timeout,
+            **fields,
+        )
+    except (BuildFailed, DeploymentFailed) as exc:
+        raise type(exc)(
+            f"redeploy of {current.model.name!r} failed; deployment {current.deployment.id} "
+            f"keeps serving. {exc}",
+            log_tail=getattr(exc, "log_tail", ""),
+        ) from exc
+    client.stop_model_deployment(
+        current.project_id, current.model.id, current.build.id, current.deployment.id
+    )
+    return new
+
+
+def _same_entry_point(build: ModelBuild) -> dict[str, Any]:
+    if build.registered_model_version_id:
+        return {"registered_model_version_id": build.registered_model_version_id}
+    return {
+        "file_path": build.file_path,
+        "function_name": build.function_name,
+        "kernel": build.kernel or "python3",
+    }
