@@ -23,26 +23,49 @@
 # `python -m logistics.maps.assets fetch`; `--no-tiles` also leaves out the OpenStreetMap basemap.
 
 # %%
-import argparse
-import sys
 from datetime import date
 from pathlib import Path
 
-from logistics.cli_support import exit_on_user_error, positive_int
+from logistics.cli_support import (
+    LabArgumentParser,
+    exit_on_user_error,
+    parse_script_args,
+    positive_int,
+)
 
-parser = argparse.ArgumentParser(description="Draw the fleet's telemetry on a Folium map.")
-parser.add_argument("--devices", type=lambda s: [d for d in s.split(",") if d], default=None,
-                    help="comma-separated device ids (default: every device)")
-parser.add_argument("--day", type=date.fromisoformat, default=None,
-                    help="one UTC day, YYYY-MM-DD (default: every day in the table)")
-parser.add_argument("--max-markers", type=positive_int, default=1500,
-                    help="upper bound on event markers in the page")
-parser.add_argument("--output", type=Path, default=None,
-                    help="HTML file to write (default: LAB_HOME/reports/fleet_map.html)")
+parser = LabArgumentParser(description="Draw the fleet's telemetry on a Folium map.")
+parser.add_argument(
+    "--devices",
+    type=lambda s: [d for d in s.split(",") if d],
+    default=None,
+    help="comma-separated device ids (default: every device)",
+)
+parser.add_argument(
+    "--day",
+    type=date.fromisoformat,
+    default=None,
+    help="one UTC day, YYYY-MM-DD (default: every day in the table)",
+)
+parser.add_argument(
+    "--max-markers",
+    type=positive_int,
+    default=1500,
+    help="upper bound on event markers in the page",
+)
+parser.add_argument(
+    "--output",
+    type=Path,
+    default=None,
+    help="HTML file to write (default: LAB_HOME/reports/fleet_map.html)",
+)
 parser.add_argument("--no-tiles", action="store_true", help="no basemap: the page makes no request")
-parser.add_argument("--assets", choices=["auto", "inline", "cdn"], default="auto",
-                    help="inline local copies of Leaflet & co. (auto: when fetched) or link CDNs")
-args, _ = parser.parse_known_args(None if "ipykernel" not in sys.modules else [])
+parser.add_argument(
+    "--assets",
+    choices=["auto", "inline", "cdn"],
+    default="auto",
+    help="inline local copies of Leaflet & co. (auto: when fetched) or link CDNs",
+)
+args = parse_script_args(parser)
 
 # %%
 with exit_on_user_error():
@@ -51,11 +74,15 @@ with exit_on_user_error():
     from logistics.maps.source import read_map_frames
 
     telemetry, zones = read_map_frames(args.devices, args.day)
-    print(f"{len(telemetry):,} readings of {telemetry.device_id.nunique()} devices, {len(zones)} zones")
+    print(
+        f"{len(telemetry):,} readings of {telemetry.device_id.nunique()} devices, {len(zones)} zones"
+    )
 
 # %%
 options = MapOptions(
-    max_markers=args.max_markers, tiles=None if args.no_tiles else "OpenStreetMap", assets=args.assets
+    max_markers=args.max_markers,
+    tiles=None if args.no_tiles else "OpenStreetMap",
+    assets=args.assets,
 )
 with exit_on_user_error():
     try:

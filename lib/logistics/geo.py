@@ -13,12 +13,14 @@ Coordinates are WGS84 longitude/latitude; distances are great-circle kilometres
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
 if TYPE_CHECKING:
+    import pandas as pd
     from pyspark.sql import DataFrame
 
 OK = "system ok"
@@ -115,7 +117,7 @@ def last_positions(telemetry: DataFrame, at: datetime | None = None) -> DataFram
 def devices_near_depots(
     telemetry: DataFrame, zones: DataFrame, within_km: float, at: datetime | None = None
 ) -> DataFrame:
-    """Devices whose position at ``at`` is within ``within_km`` great-circle km of a depot centre."""
+    """Devices whose position at ``at`` is within ``within_km`` great-circle km of a depot."""
     if within_km <= 0:
         raise ValueError(f"within_km must be > 0, got {within_km}")
     positions = _points(last_positions(telemetry, at))
@@ -124,14 +126,21 @@ def devices_near_depots(
         positions.crossJoin(F.broadcast(_depots(zones)))
         .withColumn("distance_km", distance)
         .where(F.col("distance_km") <= within_km)
-        .select("device_id", "event_ts", "latitude", "longitude", "depot_id", "depot_name",
-                "distance_km")  # fmt: skip
+        .select(
+            "device_id",
+            "event_ts",
+            "latitude",
+            "longitude",
+            "depot_id",
+            "depot_name",
+            "distance_km",
+        )
         .orderBy("depot_id", "distance_km")
     )
 
 
 def nearest_depot(telemetry: DataFrame, zones: DataFrame) -> DataFrame:
-    """For every event reading, the nearest depot (a spheroid ``ST_KNN`` join, k = 1) and how far."""
+    """For every event reading, the nearest depot (spheroid ``ST_KNN`` join, k = 1) and how far."""
     events = _points(telemetry.where(F.col("event_type") != OK)).alias("e")
     depots = _depots(zones).alias("d")
     joined = events.join(depots, F.expr("ST_KNN(e.point, d.depot_point, 1, true)"))
@@ -141,3 +150,46 @@ def nearest_depot(telemetry: DataFrame, zones: DataFrame) -> DataFrame:
         "depot_name",
         F.expr("ST_DistanceSphere(e.point, d.depot_point) / 1000.0").alias("distance_km"),
     )
+
+
+def fleet_geo_answers(
+    telemetry: DataFrame, zones: DataFrame, within_km: float = 5.0, at: datetime | None = None
+) -> dict[str, DataFrame]:
+    """Every question of step 01B, by the name its saved table gets."""
+    return {
+        "events_in_zones": events_in_zones(telemetry, zones),
+        "event_counts_by_zone": event_counts_by_zone(telemetry, zones),
+        "devices_near_depots": devices_near_depots(telemetry, zones, within_km, at),
+        "nearest_depot": nearest_depot(telemetry, zones),
+        "restricted_zone_violations": restricted_zone_violations(telemetry, zones),
+    }
+
+
+def save_answers(
+    answers: dict[str, pd.DataFrame], folder: Path, html_rows: int = 200
+) -> list[Path]:
+    """One CSV per answer plus one HTML page showing them all; returns the paths written.
+
+    The page shows the first ``html_rows`` rows of long tables (the CSVs hold every row), so it
+    stays light enough to open in a browser.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    paths, sections = [], []
+    for name, frame in answers.items():
+        path = folder / f"{name}.csv"
+        frame.to_csv(path, index=False)
+        paths.append(path)
+        note = f" (first {html_rows} of {len(frame):,} rows)" if len(frame) > html_rows else ""
+        sections.append(
+            f"<h2>{name.replace('_', ' ')}{note}</h2>"
+            f"{frame.head(html_rows).to_html(index=False, float_format=lambda v: f'{v:.3f}')}"
+        )
+    page = folder / "geospatial_analysis.html"
+    page.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Fleet geospatial analysis</title>"
+        "<style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}"
+        "td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>"
+        f"<h1>Fleet geospatial analysis</h1>{''.join(sections)}</body></html>",
+        encoding="utf-8",
+    )
+    return [*paths, page]

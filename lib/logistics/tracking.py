@@ -1,13 +1,14 @@
 """MLflow tracking for the lab: one place that decides where runs and registered models go.
 
 Why: jobs started by the workspace receive ``MLFLOW_TRACKING_URI`` (its MLflow server); a script
-run by hand falls back to the same SQLite store and artifact folder under LAB_HOME, so runs land in
-one place either way.
+run by hand uses that server when it answers, else the same SQLite store and artifact folder under
+LAB_HOME the server uses, so runs land in one place either way.
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from logistics.settings import get_settings
 
@@ -25,6 +26,8 @@ def configure_tracking() -> str:
     import mlflow
 
     uri = tracking_uri()
+    if uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     return uri
@@ -41,7 +44,8 @@ def use_experiment(name: str) -> str:
         return existing.experiment_id
     artifact_location = None
     if tracking_uri().startswith(("sqlite:", "file:")):
-        artifact_location = (get_settings().lab_home / "mlartifacts" / name).as_uri()
+        # the same folder the workspace's MLflow server keeps artifacts in
+        artifact_location = (get_settings().lab_home / "mlflow" / "artifacts" / name).as_uri()
     experiment_id = mlflow.create_experiment(name, artifact_location=artifact_location)
     mlflow.set_experiment(experiment_id=experiment_id)
     return experiment_id

@@ -64,6 +64,16 @@ def ensure_project(
     )
 
 
+def find_project(client: WorkspaceClient, name: str) -> Project:
+    """The project called ``name``; the error lists the projects that exist."""
+    projects = _all(client.list_projects, "projects")
+    for project in projects:
+        if project.name == name:
+            return project
+    names = ", ".join(sorted(p.name for p in projects)) or "none"
+    raise NotFound(f"no project named {name!r}; projects that exist: {names}")
+
+
 def find_model(client: WorkspaceClient, project_id: str, name: str) -> Model:
     """The model called ``name``; ``UnknownModel`` lists the models that exist."""
     models = _all(lambda **kw: client.list_models(project_id, **kw), "models")

@@ -62,3 +62,59 @@ def model_metrics(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     wrapper.__lab_model_metrics__ = True  # type: ignore[attr-defined]
     return wrapper
+
+
+# HTTP part: what model and job code calls on the workspace, as ``cdsw`` offers in CML. These run
+# outside the request path (or after it), with LAB_API_URL / LAB_API_KEY the replica was given.
+
+
+def _client() -> Any:
+    from workspace.client import WorkspaceClient
+
+    return WorkspaceClient()
+
+
+def track_delayed_metrics(metrics: dict[str, Any], prediction_uuid: str) -> None:
+    """Merge metrics learnt later (e.g. the true label) into an earlier prediction's row."""
+    _client().track_delayed_metrics(metrics, prediction_uuid)
+
+
+def track_aggregate_metrics(
+    metrics: dict[str, Any],
+    start_timestamp_ms: int,
+    end_timestamp_ms: int,
+    model_deployment_crn: str | None = None,
+) -> None:
+    """Store a metric over a time window; inside a replica the deployment defaults to its own."""
+    import os
+
+    crn = model_deployment_crn or os.environ.get("LAB_MODEL_DEPLOYMENT_CRN")
+    if not crn:
+        raise ValueError("model_deployment_crn is required outside a model replica")
+    _client().track_aggregate_metrics(
+        metrics,
+        start_timestamp_ms=start_timestamp_ms,
+        end_timestamp_ms=end_timestamp_ms,
+        model_deployment_crn=crn,
+    )
+
+
+def read_metrics(
+    model_crn: str | None = None,
+    model_deployment_crn: str | None = None,
+    start_timestamp_ms: int | None = None,
+    end_timestamp_ms: int | None = None,
+) -> dict[str, Any]:
+    """``{"metrics": [{"modelCrn", ..., "predictionUuid", "metrics": {...}}]}``, as in CML."""
+    answer = _client().read_metrics(
+        model_crn=model_crn,
+        model_deployment_crn=model_deployment_crn,
+        start_timestamp_ms=start_timestamp_ms,
+        end_timestamp_ms=end_timestamp_ms,
+    )
+    return answer.to_dict()
+
+
+def call_model(model_access_key: str, ipt: Any) -> dict[str, Any]:
+    """Call a deployed model by its access key; the CML answer ``{"success", "response", ...}``."""
+    return _client().call_model(model_access_key, ipt)

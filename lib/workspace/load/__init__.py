@@ -9,6 +9,16 @@ Example::
 """
 
 from workspace.load.generator import LoadPlan, LoadResult, RequestRecord, run_load
+from workspace.load.report import run_with_progress, save_result
 from workspace.load.summary import LoadSummary, summarize
 
-__all__ = ["LoadPlan", "LoadResult", "LoadSummary", "RequestRecord", "run_load", "summarize"]
+__all__ = [
+    "LoadPlan",
+    "LoadResult",
+    "LoadSummary",
+    "RequestRecord",
+    "run_load",
+    "run_with_progress",
+    "save_result",
+    "summarize",
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -122,7 +123,11 @@ async def _send(
     return RequestRecord(index, start_wall, latency, 0, error, None, None)
 
 
-async def _run(plan: LoadPlan, progress: Callable[[int], None] | None) -> LoadResult:
+async def _run(
+    plan: LoadPlan,
+    progress: Callable[[int], None] | None,
+    stop: threading.Event | None = None,
+) -> LoadResult:
     timeout = aiohttp.ClientTimeout(total=plan.timeout_s)
     connector = aiohttp.TCPConnector(limit=max(plan.concurrency, 1) * 2)
     records: list[RequestRecord] = []
@@ -133,7 +138,8 @@ async def _run(plan: LoadPlan, progress: Callable[[int], None] | None) -> LoadRe
 
     def next_index() -> int | None:
         index = next(counter)
-        return index if index < limit and time.perf_counter() < deadline else None
+        stopped = stop is not None and stop.is_set()
+        return index if index < limit and time.perf_counter() < deadline and not stopped else None
 
     def done(record: RequestRecord) -> None:
         records.append(record)

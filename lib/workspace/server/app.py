@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 from collections.abc import AsyncIterator
+from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -125,11 +126,24 @@ def _validation_error(_request: Request, exc: RequestValidationError) -> JSONRes
     return JSONResponse({"message": "; ".join(parts)}, status_code=422)
 
 
-async def model_endpoint(request: Request) -> Response:
-    return await request.app.state.model_endpoint.handle(request)
+class WorkspaceApp:
+    """The ASGI app uvicorn runs: ``/model`` goes straight to the model endpoint, the rest to
+    FastAPI. Why: routing, middleware and dependency injection would cost the endpoint more time
+    than the router it calls."""
+
+    def __init__(self, api: FastAPI) -> None:
+        self.api = api
+        self.state = api.state
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and (path == "/model" or path.startswith("/model/")):
+            await self.api.state.model_endpoint(scope, receive, send)
+        else:
+            await self.api(scope, receive, send)
 
 
-def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
+def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
     app = FastAPI(
         title="Logistics MLOps Lab workspace",
         description="A CML API v2 shaped control plane: projects, models, builds, deployments.",
@@ -137,9 +151,6 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings or get_settings()
-    # The model endpoint first, as a bare Starlette route: no dependency injection per request.
-    app.router.add_route("/model", model_endpoint, methods=["POST"])
-    app.router.add_route("/model/{model_id}", model_endpoint, methods=["POST"])
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
 
@@ -158,4 +169,4 @@ def create_app(settings: WorkspaceSettings | None = None) -> FastAPI:
         registry = request.app.state.workspace.telemetry.registry
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
-    return app
+    return WorkspaceApp(app)

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from starlette.requests import Request
-from starlette.responses import Response
 
 from workspace.server import db
 from workspace.server.state import Workspace
@@ -87,35 +85,62 @@ class ModelIndex:
             self.by_id.pop(route.model_id, None)
 
 
-def _answer(status: int, body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body), status_code=status, media_type="application/json")
+Answer = tuple[int, dict[str, Any]]
 
 
-def _refuse(status: int, message: str) -> Response:
-    return _answer(status, {"success": False, "message": message})
+def _refuse(status: int, message: str) -> Answer:
+    return status, {"success": False, "message": message}
 
 
 class ModelEndpoint:
+    """A bare ASGI app for ``POST /model`` and ``POST /model/{model_id}``."""
+
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.cap = ws.settings.max_body_bytes
         self.timeout_s = ws.settings.request_timeout_s
 
-    async def _body(self, request: Request) -> bytes | None:
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if scope["method"] != "POST":
+            status, body = _refuse(405, "use POST")
+        else:
+            raw = await self._body(scope, receive)
+            path = scope["path"]
+            model_ref = path[len("/model/") :].strip("/") if path.startswith("/model/") else None
+            status, body = await self.handle(raw, model_ref)
+        data = json.dumps(body).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(data)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": data})
+
+    async def _body(self, scope: dict, receive: Any) -> bytes | None:
         """The request body, or None once it is known to exceed the cap."""
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit():
-            return None if int(length) > self.cap else await request.body()
-        chunks, size = [], 0
-        async for chunk in request.stream():
+        for name, value in scope["headers"]:
+            if name == b"content-length" and value.isdigit() and int(value) > self.cap:
+                return None
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return b""
+            chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.cap:
                 return None
             chunks.append(chunk)
-        return b"".join(chunks)
+            more = message.get("more_body", False)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
-    async def handle(self, request: Request) -> Response:
-        raw = await self._body(request)
+    async def handle(self, raw: bytes | None, model_ref: str | None) -> Answer:
+        """Check the body and the access key, then forward; every refusal names its reason."""
         if raw is None:
             return _refuse(413, f"request body exceeds the {self.cap // (1024 * 1024)} MB limit")
         try:
@@ -127,7 +152,6 @@ class ModelEndpoint:
         key = payload.get("accessKey")
         if key is not None and not isinstance(key, str):
             return _refuse(400, "field 'accessKey' must be a string")
-        model_ref = request.path_params.get("model_id")
         if model_ref:
             route = self.ws.index.by_id.get(model_ref)
             if route is None:
@@ -152,7 +176,7 @@ class ModelEndpoint:
             return _refuse(503, f"model '{route.name}' has no deployed build")
         return await self._forward(route, ipt)
 
-    async def _forward(self, route: ModelRoute, ipt: Any) -> Response:
+    async def _forward(self, route: ModelRoute, ipt: Any) -> Answer:
         start = time.time()
         try:
             res = await self.ws.router.forward(route.deployment_id, ipt, timeout_s=self.timeout_s)
@@ -185,10 +209,10 @@ class ModelEndpoint:
             time.time() - start,
         )
         if ok:
-            return _answer(
-                200, {"success": True, "response": body.get("response"), "ReplicaID": replica}
-            )
+            return 200, {"success": True, "response": body.get("response"), "ReplicaID": replica}
         message = body.get("message") if isinstance(body, dict) else None
-        return _answer(
-            status, {"success": False, "message": message or "model failed", "ReplicaID": replica}
-        )
+        return status, {
+            "success": False,
+            "message": message or "model failed",
+            "ReplicaID": replica,
+        }

@@ -48,8 +48,11 @@ class MlflowService:
             "--workers", "1",
         ]  # fmt: skip
         log = (settings.logs_dir / "mlflow.log").open("ab")
+        env = dict(os.environ)
+        # The job runner (GenAI scorers) starts a pool of worker processes the lab never uses.
+        env.setdefault("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
         self.process = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=store
+            cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=store, env=env
         )
         (settings.lab_home / "mlflow.pid").write_text(str(self.process.pid))
 

@@ -198,7 +198,15 @@ def main(argv: list[str] | None = None) -> None:
     _die_with_parent()
     _pin_cpus()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    sys.exit(asyncio.run(serve(parse_args(argv))))
+    args = parse_args(argv)
+    run: Any = asyncio.run
+    try:  # uvloop, where installed, roughly halves the event loop's cost per request
+        import uvloop
+
+        run = uvloop.run
+    except ImportError:
+        pass
+    sys.exit(run(serve(args)))
 
 
 if __name__ == "__main__":

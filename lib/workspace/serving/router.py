@@ -61,6 +61,7 @@ class ModelRouter:
         self.ready_wait_s = ready_wait_s
         self.max_attempts = max_attempts
         self._session: aiohttp.ClientSession | None = None
+        self._session_loop: asyncio.AbstractEventLoop | None = None
         self._inflight: dict[str, int] = {}
         self._suspect: dict[str, float] = {}
         self._waiters: dict[str, deque[asyncio.Future[None]]] = defaultdict(deque)
@@ -108,12 +109,13 @@ class ModelRouter:
         return RoutedResponse(status, body, replica_id, start_ms, int(time.time() * 1000))
 
     async def _send(self, url: str, payload: bytes, timeout: float) -> tuple[int, dict, str | None]:
-        session = self._session
-        if session is None or session.closed:
+        session, loop = self._session, asyncio.get_running_loop()
+        if session is None or session.closed or self._session_loop is not loop:
             connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=30)
             session = self._session = aiohttp.ClientSession(
                 connector=connector, auto_decompress=False, skip_auto_headers=("User-Agent",)
             )
+            self._session_loop = loop  # a session serves one event loop
         if timeout <= 0:
             raise TimeoutError
         async with session.post(

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
 from workspace.serving.backend import DeploymentSpec, ReplicaStatus
 from workspace.serving.local import LocalProcessBackend
 
@@ -55,8 +54,17 @@ def predict(args):
 HELD = []
 
 def predict(args):
-    HELD.append(bytearray(args["mb"] * 1024 * 1024))
+    HELD.append(b"x" * (args["mb"] * 1024 * 1024))  # touched pages, so they count as resident
     return {"held_mb": sum(len(b) for b in HELD) // 2**20}
+""",
+    "busy.py": """
+import time
+
+def predict(args):
+    end = time.perf_counter() + args.get("seconds", 0.01)
+    while time.perf_counter() < end:
+        pass
+    return {"spun": args.get("seconds", 0.01)}
 """,
     "spawner.py": """
 import subprocess, sys
@@ -90,9 +98,7 @@ def backend(tmp_path: Path) -> Iterator[LocalProcessBackend]:
 
 
 @pytest.fixture
-def deploy(
-    backend: LocalProcessBackend, build_dir: Path
-) -> Callable[..., list[ReplicaStatus]]:
+def deploy(backend: LocalProcessBackend, build_dir: Path) -> Callable[..., list[ReplicaStatus]]:
     """Deploy a model file and wait until ``replicas`` of it are ready; answers their status."""
 
     def _deploy(
@@ -111,6 +117,12 @@ def deploy(
         return wait_ready(backend, deployment_id, replicas)
 
     return _deploy
+
+
+@pytest.fixture(scope="session")
+def ready() -> Callable[..., list[ReplicaStatus]]:
+    """``ready(backend, deployment_id, count, timeout_s=30)``: wait for ready replicas."""
+    return wait_ready
 
 
 def wait_ready(

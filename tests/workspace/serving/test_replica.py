@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import subprocess
 import sys
@@ -9,7 +10,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from workspace.serving.backend import ReplicaState
 from workspace.serving.local import LocalProcessBackend
 
@@ -22,18 +22,15 @@ def _free_port() -> int:
 
 def test_replica_answers_ready_only_after_warmup(build_dir: Path) -> None:
     port = _free_port()
-    replica = subprocess.Popen(
-        [sys.executable, "-m", "workspace.serving.replica", "--build-dir", str(build_dir)]
-        + ["--port", str(port), "--file-path", "warm.py", "--function-name", "predict"],
-    )
+    command = ["--build-dir", str(build_dir), "--port", str(port)]
+    command += ["--file-path", "warm.py", "--function-name", "predict"]
+    replica = subprocess.Popen([sys.executable, "-m", "workspace.serving.replica", *command])
     seen: list[int] = []
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline and 200 not in seen:
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 seen.append(httpx.get(f"http://127.0.0.1:{port}/ready").status_code)
-            except httpx.TransportError:
-                pass  # not listening yet
             time.sleep(0.05)
         ready_at = time.time()
         answer = httpx.post(f"http://127.0.0.1:{port}/predict", json={"request": {}}).json()

@@ -1,0 +1,133 @@
+"""Matrix-profile models of one device: motifs, discords, multi-dimensional motifs, similarity.
+
+Why per device: a device's matrix profile needs only its own series, so the fleet is trained by
+running these functions on each device in parallel (``fleet_training``) and a model endpoint runs
+them on the series it is sent.
+
+Discords are windows whose nearest neighbour is far away: the unsupervised anomaly model, scored
+by that distance. Motifs are windows whose nearest neighbour is close: recurring shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from logistics.timeseries.numba_cache import enable_stumpy_cache
+from logistics.timeseries.validation import positive_int, window_fits
+
+
+@dataclass(frozen=True)
+class Discord:
+    index: int
+    score: float  # z-normalised distance to the nearest other window: higher is stranger
+
+
+@dataclass(frozen=True)
+class Motif:
+    index: int
+    neighbor_index: int
+    distance: float
+    occurrences: list[int] = field(default_factory=list)  # every match of the shape, best first
+
+
+@dataclass(frozen=True)
+class MultiDimMotif:
+    index: int
+    neighbor_index: int
+    distance: float
+    signals: list[str]  # the subspace the motif lives in
+
+
+def matrix_profile(series: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    """``stumpy.stump``: distance to and index of each window's nearest non-trivial neighbour."""
+    import stumpy
+
+    m = positive_int(m, "m")
+    window_fits(m, series.size, "m")
+    if m < 3:
+        raise ValueError(f"m must be at least 3 points, got {m}")
+    enable_stumpy_cache()
+    profile = stumpy.stump(np.asarray(series, dtype=np.float64), m)
+    return profile[:, 0].astype(np.float64), profile[:, 1].astype(np.int64)
+
+
+def top_discords(profile: np.ndarray, m: int, top: int) -> list[Discord]:
+    """The ``top`` largest finite profile values, each excluding +-m windows around it."""
+    scores = np.where(np.isfinite(profile), profile, -np.inf)
+    found: list[Discord] = []
+    for _ in range(top):
+        i = int(np.argmax(scores))
+        if not np.isfinite(scores[i]):
+            break
+        found.append(Discord(i, float(scores[i])))
+        scores[max(0, i - m) : i + m + 1] = -np.inf
+    return found
+
+
+def top_motifs(
+    series: np.ndarray,
+    profile: np.ndarray,
+    m: int,
+    top: int,
+    max_matches: int = 10,
+) -> list[Motif]:
+    """``stumpy.motifs``: the ``top`` recurring shapes and where each recurs."""
+    import stumpy
+
+    enable_stumpy_cache()
+    distances, indices = stumpy.motifs(
+        np.asarray(series, dtype=np.float64),
+        profile,
+        min_neighbors=1,
+        max_matches=max_matches,
+        max_motifs=top,
+    )
+    motifs = []
+    for row_d, row_i in zip(distances, indices, strict=True):
+        occurrences = [
+            int(i) for i, d in zip(row_i, row_d, strict=True) if i >= 0 and np.isfinite(d)
+        ]
+        if len(occurrences) >= 2:
+            motifs.append(Motif(occurrences[0], occurrences[1], float(row_d[1]), occurrences))
+    return motifs
+
+
+def multi_dim_motifs(
+    signals: dict[str, np.ndarray], m: int, top: int = 1
+) -> tuple[list[MultiDimMotif], np.ndarray]:
+    """``stumpy.mstump`` + ``stumpy.mmotifs`` over several signals of equal length.
+
+    Returns the motifs (each with the signals it spans, chosen by STUMPY's MDL rule) and the
+    multi-dimensional profile, row ``k`` using the best ``k + 1`` signals for each window.
+    """
+    import stumpy
+
+    names = list(signals)
+    matrix = np.vstack([np.asarray(signals[n], dtype=np.float64) for n in names])
+    window_fits(m, matrix.shape[1], "m")
+    enable_stumpy_cache()
+    profile, neighbours = stumpy.mstump(matrix, m)
+    distances, indices, subspaces, _ = stumpy.mmotifs(
+        matrix, profile, neighbours, max_motifs=top, max_matches=2
+    )
+    motifs = []
+    for row_d, row_i, subspace in zip(distances, indices, subspaces, strict=False):
+        if len(row_i) >= 2 and np.isfinite(row_d[1]):
+            motifs.append(
+                MultiDimMotif(
+                    int(row_i[0]),
+                    int(row_i[1]),
+                    float(row_d[1]),
+                    [names[int(s)] for s in np.atleast_1d(subspace)],
+                )
+            )
+    return motifs, profile
+
+
+def series_distance(a: np.ndarray, b: np.ndarray, m: int) -> float:
+    """MPdist between two devices (AB-joins both ways): small when B contains A's behaviour."""
+    import stumpy
+
+    enable_stumpy_cache()
+    return float(stumpy.mpdist(np.asarray(a, np.float64), np.asarray(b, np.float64), m))

@@ -1,0 +1,124 @@
+"""``workspace up | down | status``: run the workspace server (and MLflow) in the background.
+
+Why a pidfile and a log under LAB_HOME: the server outlives the terminal that started it, and
+`down` / `status` in another terminal must find it without asking the user for a process id.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Annotated
+
+import requests
+import typer
+
+from workspace.core.config import WorkspaceSettings, get_settings
+
+app = typer.Typer(help="Run the Logistics MLOps Lab workspace.", no_args_is_help=True)
+
+
+def _pid(settings: WorkspaceSettings) -> int | None:
+    """The server's pid from the pidfile, or None when it is not running."""
+    try:
+        pid = int(settings.pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def _healthy(settings: WorkspaceSettings) -> dict | None:
+    try:
+        answer = requests.get(f"{settings.server_url}/api/v2/health", timeout=1)
+        return answer.json() if answer.ok else None
+    except (requests.RequestException, ValueError):
+        return None
+
+
+def _log_tail(settings: WorkspaceSettings, lines: int = 15) -> str:
+    path = settings.logs_dir / "server.log"
+    return (
+        "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+    )
+
+
+@app.command()
+def up(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the server to answer.")] = 60,
+) -> None:
+    """Start the server and MLflow in the background; print the URL (and the admin key once)."""
+    settings = get_settings()
+    settings.logs_dir.mkdir(parents=True, exist_ok=True)
+    if _pid(settings) and _healthy(settings):
+        typer.echo(f"workspace already running at {settings.server_url}")
+        return
+    first_start = not settings.credentials_file.exists()
+    log = (settings.logs_dir / "server.log").open("ab")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "workspace.server"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    settings.pid_file.write_text(str(proc.pid))
+    deadline = time.monotonic() + timeout
+    while not _healthy(settings):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            why = "exited" if proc.poll() is not None else f"did not answer in {timeout:g} s"
+            typer.echo(f"error: the workspace server {why}; last log lines:", err=True)
+            typer.echo(_log_tail(settings), err=True)
+            raise typer.Exit(1)
+        time.sleep(0.2)
+    typer.echo(f"workspace running at {settings.server_url} (API docs: {settings.server_url}/docs)")
+    typer.echo(f"MLflow tracking URI: {settings.mlflow_tracking_uri}")
+    typer.echo(f"logs: {settings.logs_dir}")
+    if first_start and settings.credentials_file.exists():
+        key = json.loads(settings.credentials_file.read_text())["api_key"]
+        typer.echo(f"admin API key (shown once, saved to {settings.credentials_file}):")
+        typer.echo(f"  export LAB_API_KEY={key}")
+
+
+@app.command()
+def down(
+    timeout: Annotated[float, typer.Option(help="Seconds to wait before killing it.")] = 30,
+) -> None:
+    """Stop the server; its replicas and the MLflow server it started stop with it."""
+    settings = get_settings()
+    pid = _pid(settings)
+    if pid is None:
+        typer.echo("workspace is not running")
+        settings.pid_file.unlink(missing_ok=True)
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _pid(settings) == pid and time.monotonic() < deadline:
+        time.sleep(0.2)
+    if _pid(settings) == pid:
+        os.killpg(pid, signal.SIGKILL)
+        typer.echo(f"workspace did not stop within {timeout:g} s; killed it")
+    settings.pid_file.unlink(missing_ok=True)
+    typer.echo("workspace stopped")
+
+
+@app.command()
+def status() -> None:
+    """Say whether the server runs, where, and which MLflow it uses."""
+    settings = get_settings()
+    pid, health = _pid(settings), _healthy(settings)
+    if health is None:
+        state = f"not answering (pid {pid})" if pid else "not running"
+        typer.echo(f"workspace: {state}; start it with `workspace up`")
+        raise typer.Exit(0 if pid is None else 1)
+    typer.echo(f"workspace: running at {settings.server_url} (pid {pid})")
+    typer.echo(f"MLflow tracking URI: {health.get('mlflow_tracking_uri')}")
+    typer.echo(f"state: {settings.lab_home}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,68 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Model simulation
+# Sends realistic requests to a deployed model (patterns cut from the fleet's own series, or
+# windows of the four signals), open-loop at a target rate or closed-loop at a concurrency, for a
+# duration or a count. Every request is recorded (uuid, start, latency, status, replica) and the
+# run ends with a load-test summary; results are saved under LAB_HOME/reports/simulation.
+
+# %%
+from logistics.cli_support import LabArgumentParser, parse_script_args, positive_int
+
+parser = LabArgumentParser(description="Simulate load on a deployed model endpoint.")
+parser.add_argument("--project", default="logistics-prd", help="PRD project name")
+parser.add_argument("--model", default="TimeSeriesQuery", help="model name")
+parser.add_argument(
+    "--payload",
+    choices=["pattern", "window", "classifier"],
+    default=None,
+    help="request kind (default: from the model name)",
+)
+parser.add_argument("--rate", type=float, default=None, help="open-loop requests/s")
+parser.add_argument("--concurrency", type=positive_int, default=8, help="closed-loop workers")
+parser.add_argument(
+    "--count", type=positive_int, default=None, help="stop after this many requests"
+)
+parser.add_argument("--duration", type=float, default=20.0, help="stop after this many seconds")
+parser.add_argument(
+    "--max-error-rate", type=float, default=0.0, help="exit 1 above this error rate"
+)
+args = parse_script_args(parser)
+
+# %%
+from simulation_support import endpoint_of, report_dir, requests_for
+from workspace.load import LoadPlan, run_with_progress, save_result
+
+client, served = endpoint_of(args.project, args.model)
+payloads = requests_for(args.payload, args.model, n=500)
+plan = LoadPlan(
+    url=f"{client.api_url}/model",
+    access_key=served.model.access_key,
+    payloads=payloads,
+    concurrency=args.concurrency,
+    rate=args.rate,
+    count=args.count,
+    duration_s=None if args.count else args.duration,
+)
+result = run_with_progress(plan, f"{args.model} load")
+
+# %%
+paths = save_result(result, report_dir("simulation", args.model))
+print(result.summary.format())
+for path in paths:
+    print(f"saved {path}")
+if result.summary.error_rate > args.max_error_rate:
+    print(f"error: error rate {result.summary.error_rate:.1%} is above {args.max_error_rate:.1%}")
+    raise SystemExit(1)

@@ -1,0 +1,23 @@
+"""Model entry points the workspace tests build and deploy (a stand-in PRD project)."""
+
+import os
+
+from pkg.helpers import shout
+from workspace.runtime import model_metrics, track_metric
+
+
+def echo(args):
+    """Answers what it was sent: the cheapest model, to measure the platform itself."""
+    return args
+
+
+@model_metrics
+def tracked(args):
+    """Tracks a metric per prediction and can be told to fail, as a model bug would."""
+    if args.get("fail"):
+        raise RuntimeError("model failed on purpose")
+    track_metric("input_size", len(args))
+    return {"greeting": shout(os.environ.get("GREETING", "")), "region": os.environ.get("REGION")}
+
+
+NOT_A_FUNCTION = 42
