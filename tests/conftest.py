@@ -7,6 +7,7 @@ shares it, and every test writes under the same throw-away LAB_HOME so nothing t
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +85,58 @@ def ensure_fleet(spark):
         return write_fleet(spark, spec, WriteMode.REPLACE).snapshot_id
 
     return ensure
+
+
+# The workspace server helpers (tests/workspace/lab_server.py) serve the end-to-end tests too.
+sys.path.insert(0, str(Path(__file__).parent / "workspace"))
+
+
+@pytest.fixture(scope="session")
+def lab_server(lab_home: Path):
+    """A workspace server on the run's own LAB_HOME, so replicas and jobs see the same lakehouse
+    and MLflow store as the test process."""
+    from lab_server import RunningServer, free_port, server_env
+
+    port = free_port()
+    env = server_env(lab_home, port)
+    env["MLFLOW_TRACKING_URI"] = os.environ["MLFLOW_TRACKING_URI"]
+    running = RunningServer(lab_home, port, env).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def script_env(lab_server) -> dict[str, str]:
+    """The environment a numbered script gets when it runs as a job of this workspace."""
+    return {
+        **os.environ,
+        "LAB_API_URL": lab_server.url,
+        "LAB_API_KEY": lab_server.admin_key,
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+@pytest.fixture(scope="session")
+def run_step(script_env):
+    """Run a numbered script as a user would; fail the test with its output when it fails."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+
+    def run(script: str, *flags: str, expect: int = 0, timeout: float = 300) -> str:
+        result = subprocess.run(
+            [sys.executable, str(root / script), *flags],
+            capture_output=True,
+            text=True,
+            env=script_env,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+            cwd=root / Path(script).parent,
+        )
+        output = result.stdout + result.stderr
+        assert result.returncode == expect, (
+            f"{script} exited {result.returncode}:\n{output[-4000:]}"
+        )
+        return output
+
+    return run

@@ -68,3 +68,23 @@ def feature_drift(
         )
         for name in features
     ]
+
+
+def drift_by_window(
+    reference: pd.DataFrame, current: pd.DataFrame, features: tuple[str, ...], window: int
+) -> pd.DataFrame:
+    """PSI and Hellinger per feature for consecutive windows of ``window`` current rows."""
+    rows = []
+    for number, start in enumerate(range(0, len(current), window), start=1):
+        chunk = current.iloc[start : start + window]
+        for d in feature_drift(reference, chunk, features):
+            rows.append(
+                {
+                    "window": number,
+                    "feature": d.feature,
+                    "psi": d.psi,
+                    "hellinger": d.hellinger,
+                    "verdict": d.verdict,
+                }
+            )
+    return pd.DataFrame(rows)

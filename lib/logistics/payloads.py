@@ -35,7 +35,7 @@ class TelemetrySample:
         frame = read_arrow(
             table,
             row_filter=f"device_id in ({quoted})",
-            columns=("device_id", "event_ts", *SIGNALS),
+            columns=("device_id", "event_ts", *SIGNALS, "iot_failure"),
         ).to_pandas()
         return cls(frame.sort_values(["device_id", "event_ts"]).reset_index(drop=True))
 
@@ -83,3 +83,29 @@ def classifier_requests(sample: TelemetrySample, n: int, *, seed: int = 0) -> li
         {"dataframe_split": {"columns": list(SIGNALS), "data": [[float(row[c]) for c in SIGNALS]]}}
         for _, row in rows.iterrows()
     ]
+
+
+def labelled_classifier_requests(
+    sample: TelemetrySample, n: int, *, drift_after: float = 1.0, shift: float = 0.0, seed: int = 0
+) -> tuple[list[dict], np.ndarray]:
+    """Classifier requests with the ground truth that arrives later, optionally drifting.
+
+    Requests after ``drift_after`` (a fraction of ``n``) get ``shift`` added to iot_signal_4, a hotter
+    fleet; their labels are drawn again from the same failure model, so accuracy and drift both show.
+    """
+    from logistics.fleet.simulator import failure_probability
+
+    rng = np.random.default_rng(seed)
+    rows = sample.frame.sample(n=n, replace=True, random_state=seed).reset_index(drop=True)
+    labels = rows["iot_failure"].to_numpy().astype(int)
+    drifted = np.arange(n) >= int(drift_after * n)
+    if shift and drifted.any():
+        rows.loc[drifted, "iot_signal_4"] += shift
+        signals = {name: rows.loc[drifted, name].to_numpy() for name in SIGNALS}
+        p = failure_probability(signals, signals["iot_signal_4"] > 107)
+        labels[drifted] = (rng.uniform(size=p.size) < p).astype(int)
+    requests = [
+        {"dataframe_split": {"columns": list(SIGNALS), "data": [[float(r[c]) for c in SIGNALS]]}}
+        for _, r in rows.iterrows()
+    ]
+    return requests, labels

@@ -72,18 +72,22 @@ def _event_types(signals: dict[str, np.ndarray], fuel: np.ndarray) -> np.ndarray
     )
 
 
+def failure_probability(signals: dict[str, np.ndarray], malfunction: np.ndarray) -> np.ndarray:
+    """Chance of an iot_failure: hot engines, high load and malfunctions fail more."""
+    z = (
+        1.8 * (np.asarray(signals["iot_signal_4"]) - 104.6)
+        + 0.9 * (np.asarray(signals["iot_signal_1"]) - 7.0)
+        + 1.5 * (np.asarray(signals["iot_signal_3"]) - 53.4)
+        + 4.0 * np.asarray(malfunction, dtype=float)
+        - 0.6
+    )
+    return 1.0 / (1.0 + np.exp(-z))
+
+
 def _failure_label(
     rng: np.random.Generator, signals: dict[str, np.ndarray], event_type: np.ndarray
 ) -> np.ndarray:
-    """iot_failure depends on the signals: hot engines, high load and malfunctions fail more."""
-    z = (
-        1.8 * (signals["iot_signal_4"] - 104.6)
-        + 0.9 * (signals["iot_signal_1"] - 7.0)
-        + 1.5 * (signals["iot_signal_3"] - 53.4)
-        + 4.0 * (event_type == "system malfunction")
-        - 0.6
-    )
-    p = 1.0 / (1.0 + np.exp(-z))
+    p = failure_probability(signals, event_type == "system malfunction")
     return (rng.uniform(size=p.size) < p).astype(np.int32)
 
 

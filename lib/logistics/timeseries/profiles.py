@@ -39,7 +39,9 @@ class MultiDimMotif:
     signals: list[str]  # the subspace the motif lives in
 
 
-def matrix_profile(series: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+def matrix_profile(
+    series: np.ndarray, m: int, *, normalize: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """``stumpy.stump``: distance to and index of each window's nearest non-trivial neighbour."""
     import stumpy
 
@@ -48,7 +50,7 @@ def matrix_profile(series: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
     if m < 3:
         raise ValueError(f"m must be at least 3 points, got {m}")
     enable_stumpy_cache()
-    profile = stumpy.stump(np.asarray(series, dtype=np.float64), m)
+    profile = stumpy.stump(np.asarray(series, dtype=np.float64), m, normalize=normalize)
     return profile[:, 0].astype(np.float64), profile[:, 1].astype(np.int64)
 
 
@@ -107,10 +109,14 @@ def multi_dim_motifs(
     matrix = np.vstack([np.asarray(signals[n], dtype=np.float64) for n in names])
     window_fits(m, matrix.shape[1], "m")
     enable_stumpy_cache()
-    profile, neighbours = stumpy.mstump(matrix, m)
-    distances, indices, subspaces, _ = stumpy.mmotifs(
-        matrix, profile, neighbours, max_motifs=top, max_matches=2
-    )
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # stumpy's own z_norm 'where' notice
+        profile, neighbours = stumpy.mstump(matrix, m)
+        distances, indices, subspaces, _ = stumpy.mmotifs(
+            matrix, profile, neighbours, max_motifs=top, max_matches=2
+        )
     motifs = []
     for row_d, row_i, subspace in zip(distances, indices, subspaces, strict=False):
         if len(row_i) >= 2 and np.isfinite(row_d[1]):

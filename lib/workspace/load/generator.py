@@ -87,7 +87,8 @@ def _uuid_of(answer: dict[str, Any]) -> str | None:
     response = answer.get("response")
     if isinstance(response, dict) and isinstance(response.get("uuid"), str):
         return response["uuid"]
-    return None
+    uuid = answer.get("PredictionUUID")
+    return uuid if isinstance(uuid, str) else None
 
 
 async def _send(

@@ -209,7 +209,9 @@ class ModelEndpoint:
             time.time() - start,
         )
         if ok:
-            return 200, {"success": True, "response": body.get("response"), "ReplicaID": replica}
+            # PredictionUUID lets callers report delayed metrics for any build, wrapped or not.
+            answer = {"success": True, "response": body.get("response"), "ReplicaID": replica}
+            return 200, answer | {"PredictionUUID": prediction_uuid}
         message = body.get("message") if isinstance(body, dict) else None
         return status, {
             "success": False,

@@ -54,7 +54,8 @@ class ReplicaProcess:
 
     @property
     def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
+        proc = self.proc  # read once: the supervisor may replace it meanwhile
+        return proc.pid if proc else None
 
     def start(self) -> None:
         """Spawn a process in its own session (so its whole tree can be killed) on a free port."""

@@ -1,0 +1,102 @@
+"""One training run end to end: pick the snapshot, train on Spark, score, plot, log to MLflow.
+
+Why here and not in the script: tests run the same function the job runs; the script only reads
+its flags and prints what this returns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from logistics.lakehouse import load_table, read_arrow
+from logistics.settings import get_settings
+from logistics.timeseries.device_models import TrainingParams
+from logistics.timeseries.evaluation import motif_hit_rate, score_discords
+from logistics.timeseries.fleet_training import FleetModels, train_fleet
+from logistics.timeseries.plots import plot_device
+from logistics.timeseries.similarity import SimilarityParams
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+EXPERIMENT = "time-series-models"
+
+
+@dataclass(frozen=True)
+class TrainingReport:
+    models: FleetModels
+    metrics: dict[str, float]
+    run_id: str
+    plot: Path
+    tables: dict[str, str] = field(default_factory=dict)
+
+
+def resolve_snapshot(table: str, snapshot_id: int | None) -> int:
+    """The given snapshot (checked to exist) or the table's current one."""
+    iceberg = load_table(table)
+    if snapshot_id is None:
+        current = iceberg.current_snapshot()
+        if current is None:
+            raise ValueError(f"table {table} has no snapshot yet: run `python dev/00_datagen.py`")
+        return current.snapshot_id
+    if iceberg.snapshot_by_id(snapshot_id) is None:
+        raise ValueError(f"--snapshot-id {snapshot_id} is not a snapshot of {table}")
+    return snapshot_id
+
+
+def train_and_log(
+    spark: SparkSession,
+    *,
+    snapshot_id: int | None = None,
+    events_snapshot_id: int | None = None,
+    params: TrainingParams | None = None,
+    similarity: SimilarityParams | None = None,
+    k: int | None = None,
+) -> TrainingReport:
+    """Train at a telemetry snapshot, score against ``injected_events``, log an MLflow run."""
+    import mlflow
+    from logistics.tracking import use_experiment
+
+    params = params or TrainingParams()
+    similarity = similarity or SimilarityParams()
+    snapshot_id = resolve_snapshot("fleet_telemetry", snapshot_id)
+    models = train_fleet(spark, snapshot_id, params, similarity)
+    events = read_arrow("injected_events", snapshot_id=events_snapshot_id).to_pandas()
+    score = score_discords(models.discords, events, k)
+    metrics = {
+        "precision": score.precision,
+        "recall": score.recall,
+        "precision_at_k": score.precision,
+        "k": float(score.k),
+        "motif_hit_rate": motif_hit_rate(models.motifs[models.motifs.kind == "motif"], events),
+        "multi_dim_motif_hit_rate": motif_hit_rate(
+            models.motifs[models.motifs.kind == "multi_dim_motif"], events
+        ),
+        "devices": float(models.devices),
+        "training_seconds": models.seconds,
+    }
+    device = models.discords["device_id"].min() if not models.discords.empty else None
+    plot_path = get_settings().reports_dir / f"timeseries_models_{snapshot_id}.png"
+    if device is not None:
+        telemetry = read_arrow(
+            "fleet_telemetry",
+            snapshot_id=snapshot_id,
+            row_filter=f"device_id == '{device}'",
+            columns=("device_id", "event_ts", *params.signals),
+        ).to_pandas().sort_values("event_ts")  # fmt: skip
+        plot_device(telemetry, models.motifs, models.discords, events, plot_path, params.signals)
+    use_experiment(EXPERIMENT)
+    with mlflow.start_run(run_name=f"stumpy-fleet-{snapshot_id}") as run:
+        mlflow.set_tags({"iceberg_snapshot_id": str(snapshot_id), "model": "stumpy"})
+        mlflow.log_params(
+            {**params.as_params(), **{f"similarity_{k}": v for k, v in vars(similarity).items()}}
+        )
+        mlflow.log_param("snapshot_id", snapshot_id)
+        mlflow.log_metrics(metrics)
+        if plot_path.exists():
+            mlflow.log_artifact(str(plot_path), artifact_path="plots")
+    settings = get_settings()
+    tables = {name: settings.table(name) for name in ("motifs", "discords", "device_similarity")}
+    return TrainingReport(models, metrics, run.info.run_id, plot_path, tables)
