@@ -4,9 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup java jars browser up down demo test lint bench clean
+.PHONY: setup java jars web browser up down demo test lint bench clean
 
-setup: java $(STAMP) jars browser
+setup: java $(STAMP) jars web browser
 
 java:
 	@command -v java >/dev/null 2>&1 || { echo "error: Java 17 is required by Spark: install a JDK 17 (apt-get install openjdk-17-jre-headless)"; exit 1; }
@@ -20,6 +20,11 @@ $(STAMP): requirements.txt pyproject.toml
 
 jars: $(STAMP)
 	@$(PY) -m logistics.jars fetch
+
+# Leaflet and friends from npm, so maps render offline (and in the browser tests).
+web: $(STAMP)
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found: install Node.js (apt-get install nodejs npm)"; exit 1; }
+	@$(PY) -m logistics.maps.assets fetch
 
 # Headless Chromium verifies the maps in tests (Debian's chromium package).
 browser:

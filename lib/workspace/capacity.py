@@ -99,12 +99,12 @@ def assess(
         None,
     )
     return CapacityVerdict(
-        rate=rate,
-        service_s=service_s,
-        replicas=replicas,
-        utilisation=utilisation,
-        predicted_p95_s=latency_quantile(rate, service_s, effective),
-        saturated=utilisation >= saturation,
+        rate=float(rate),
+        service_s=float(service_s),
+        replicas=int(replicas),
+        utilisation=float(utilisation),
+        predicted_p95_s=float(latency_quantile(rate, service_s, effective)),
+        saturated=bool(utilisation >= saturation),
         replicas_for_target=needed,
-        target_p95_s=target_p95_s,
+        target_p95_s=float(target_p95_s),
     )

@@ -1,4 +1,5 @@
-"""``workspace up | down | status``: run the workspace server (and MLflow) in the background.
+"""``workspace up | down | status | session``: the workspace server (and MLflow) and notebook
+sessions, run in the background.
 
 Why a pidfile and a log under LAB_HOME: the server outlives the terminal that started it, and
 `down` / `status` in another terminal must find it without asking the user for a process id.
@@ -118,6 +119,32 @@ def status() -> None:
     typer.echo(f"workspace: running at {settings.server_url} (pid {pid})")
     typer.echo(f"MLflow tracking URI: {health.get('mlflow_tracking_uri')}")
     typer.echo(f"state: {settings.lab_home}")
+
+
+@app.command()
+def session(
+    project: Annotated[str, typer.Argument(help="Project id or name.")],
+    stop: Annotated[bool, typer.Option("--stop", help="Stop the project's session.")] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for JupyterLab.")] = 120,
+) -> None:
+    """Open JupyterLab (percent scripts open as notebooks) in a project's folder, with the
+    environment its jobs get; print the URL. `--stop` ends it."""
+    from workspace.client import WorkspaceClient, WorkspaceError
+    from workspace.session import SessionError, start_session, stop_session
+
+    settings = get_settings()
+    if stop:
+        stopped = stop_session(settings, project)
+        typer.echo(f"session of {project} stopped" if stopped else f"no session of {project} runs")
+        return
+    try:
+        info, new = start_session(settings, WorkspaceClient(), project, timeout=timeout)
+    except (SessionError, WorkspaceError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"session of {info.project_name} {'started' if new else 'already running'}")
+    typer.echo(f"  {info.url}")
+    typer.echo(f"log: {info.log_path}; stop it with `workspace session --stop {info.project_name}`")
 
 
 if __name__ == "__main__":

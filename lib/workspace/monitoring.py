@@ -40,7 +40,7 @@ def replicas_frame(samples: list[dict[str, Any]]) -> pd.DataFrame:
     if not samples:
         return pd.DataFrame(columns=["time", "replica_id", "cpu_cores", "cpu_limit", "memory_mb"])
     frame = pd.DataFrame(samples)
-    frame["time"] = pd.to_datetime(frame["ts_ms"], unit="ms", utc=True)
+    frame["time"] = pd.to_datetime(frame["timestamp_ms"], unit="ms", utc=True)
     frame["cpu_cores"] = frame["cpu_percent"] / 100.0
     return frame.sort_values("time").reset_index(drop=True)
 

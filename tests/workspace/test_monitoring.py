@@ -36,7 +36,7 @@ def samples() -> list[dict]:
     return [
         {
             "replica_id": f"r{k}",
-            "ts_ms": T0 + s * 1000,
+            "timestamp_ms": T0 + s * 1000,
             "state": "ready",
             "restarts": 0,
             "cpu_percent": 20.0,

@@ -68,7 +68,7 @@ def service_zones() -> list[Zone]:
         (
             "restricted-3",
             "Airport perimeter",
-            box(*_offset_box(20, 15, 32, 30)),
+            box(*_offset_box(10, 35, 20, 50)),  # on the road from depot 4 to area 3
         ),
     ]
     zones += [Zone(zid, name, "restricted_area", poly) for zid, name, poly in restricted]

@@ -19,6 +19,7 @@ from folium.plugins import HeatMap, MarkerCluster
 from shapely import wkt as shapely_wkt
 from shapely.geometry import mapping
 
+from logistics.fleet import SIGNALS
 from logistics.maps.assets import inline_assets, offline_ready
 from logistics.maps.layers import heat_grid, select_event_markers, trajectories
 from logistics.settings import get_settings
@@ -31,6 +32,7 @@ EVENT_COLORS = {
     "system malfunction": "#c62828",
 }
 ZONE_COLORS = {"depot": "#1565c0", "delivery_area": "#00897b", "restricted_area": "#d32f2f"}
+# eight of matplotlib's tab10: routes stay apart at a glance; more devices repeat colours
 _ROUTE_PALETTE = (
     "#1f77b4",
     "#ff7f0e",
@@ -39,11 +41,8 @@ _ROUTE_PALETTE = (
     "#9467bd",
     "#8c564b",
     "#e377c2",
-    "#7f7f7f",
     "#bcbd22",
-    "#17becf",
 )
-SIGNALS = ("iot_signal_1", "iot_signal_2", "iot_signal_3", "iot_signal_4")
 
 AssetMode = Literal["auto", "inline", "cdn"]
 

@@ -98,8 +98,9 @@ def heat_grid(telemetry: pd.DataFrame, cell_deg: float = 0.005) -> list[list[flo
     """Where non-"system ok" readings happen, binned to ~500 m cells as [lat, lon, weight].
 
     Why bins: every event reading counts toward the heat (not only the sampled markers) while the
-    HTML carries one entry per occupied cell instead of one per reading. Weights are normalised to
-    the busiest cell so the heat layer's colour scale is stable across fleet sizes.
+    HTML carries one entry per occupied cell instead of one per reading. Weights are the square
+    root of the count relative to the busiest cell: stable across fleet sizes, and a depot where
+    parked trucks log warnings all night does not wash out every place else.
     """
     events = telemetry[telemetry["event_type"] != OK]
     if events.empty:
@@ -110,5 +111,5 @@ def heat_grid(telemetry: pd.DataFrame, cell_deg: float = 0.005) -> list[list[flo
             "lon": (events["longitude"] / cell_deg).round() * cell_deg,
         }
     ).value_counts()
-    weights = cells / cells.max()
+    weights = np.sqrt(cells / cells.max())
     return [[round(lat, 6), round(lon, 6), round(float(w), 4)] for (lat, lon), w in weights.items()]

@@ -9,19 +9,14 @@ from typing import Any
 from workspace.client import _models as m
 from workspace.client._errors import BadRequest
 from workspace.client._http import HttpSession
+from workspace.client._jobs import JobsMixin
+from workspace.client._models import request_body as _body
 from workspace.client._waiting import WaitingMixin
 
 V2 = "/api/v2"
 
 
-def _body(request: Any, fields: dict[str, Any]) -> dict[str, Any]:
-    """A request object, a dict, or keyword fields → the JSON body (None values dropped)."""
-    data = request.to_dict() if hasattr(request, "to_dict") else dict(request or {})
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
-
-
-class WorkspaceClient(WaitingMixin):
+class WorkspaceClient(JobsMixin, WaitingMixin):
     """Talk to a workspace as cmlapi talks to CML.
 
     Example::

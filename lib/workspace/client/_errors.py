@@ -12,7 +12,8 @@
     ├── ServerError             5xx, including a model that raised
     ├── Timeout                 a request or a wait_for_* ran out of time
     ├── BuildFailed             a build ended 'failed' (reason and log tail attached)
-    └── DeploymentFailed        a deployment ended 'failed' or 'stopped' while waited on
+    ├── DeploymentFailed        a deployment ended 'failed' or 'stopped' while waited on
+    └── JobRunFailed            a job run ended failed, timedout or stopped (``status``, log tail)
 """
 
 from __future__ import annotations
@@ -66,6 +67,14 @@ class BuildFailed(WorkspaceError):
 
 class DeploymentFailed(WorkspaceError):
     pass
+
+
+class JobRunFailed(WorkspaceError):
+    """A waited-on job run ended other than 'succeeded'; ``status`` says how it ended."""
+
+    def __init__(self, message: str, *, status: str, log_tail: str = "") -> None:
+        super().__init__(message, log_tail=log_tail)
+        self.status = status
 
 
 _BY_STATUS: dict[int, type[WorkspaceError]] = {

@@ -23,6 +23,13 @@ class _Record:
         return dataclasses.asdict(self)  # type: ignore[call-overload]
 
 
+def request_body(request: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    """A request object, a dict, or keyword fields → the JSON body (None values dropped)."""
+    data = request.to_dict() if hasattr(request, "to_dict") else dict(request or {})
+    data.update(fields)
+    return {k: v for k, v in data.items() if v is not None}
+
+
 @dataclass
 class CreateProjectRequest(_Record):
     name: str

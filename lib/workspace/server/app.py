@@ -27,6 +27,8 @@ from workspace.server.api.routes import (
     builds,
     collaborators,
     deployments,
+    job_runs,
+    jobs,
     metrics,
     models,
     projects,
@@ -36,6 +38,7 @@ from workspace.server.api.routes.users import issue_key
 from workspace.server.builder import Builder
 from workspace.server.deployer import Deployer
 from workspace.server.endpoint import ModelEndpoint, ModelIndex
+from workspace.server.job_service import JobService
 from workspace.server.mlflow_service import MlflowService
 from workspace.server.state import Workspace
 from workspace.server.telemetry import Telemetry
@@ -77,6 +80,7 @@ def open_workspace(settings: WorkspaceSettings) -> Workspace:
     ws.index = ModelIndex(ws)
     ws.builder = Builder(ws)
     ws.deployer = Deployer(ws)
+    ws.jobs = JobService(ws)
     ws.telemetry.bind(ws)
     return ws
 
@@ -92,6 +96,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     bootstrap_admin(ws)
     ws.index.load_all()
     ws.deployer.restore()
+    ws.jobs.start()
     tasks = [
         asyncio.create_task(ws.telemetry.flush_forever(settings.metrics_flush_s)),
         asyncio.create_task(ws.telemetry.sample_forever(settings.sampler_interval_s)),
@@ -103,6 +108,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.to_thread(ws.jobs.shutdown)
         await asyncio.to_thread(ws.telemetry.flush)
         await ws.router.aclose()
         await asyncio.to_thread(ws.backend.shutdown)
@@ -155,8 +161,11 @@ def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
     app.add_exception_handler(RequestValidationError, _validation_error)
 
     api = APIRouter(prefix="/api/v2", dependencies=[Depends(get_current_user)])
-    for module in (projects, collaborators, models, builds, deployments, metrics, users):
+    for module in (projects, collaborators, models, builds, deployments, jobs, job_runs):
         api.include_router(module.router)
+    for module in (metrics, users):
+        api.include_router(module.router)
+    api.include_router(jobs.all_jobs_router)
     app.include_router(api)
 
     @app.get("/api/v2/health", tags=["health"])

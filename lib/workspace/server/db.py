@@ -140,6 +140,49 @@ class Deployment(Base, Timestamped):
     creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
 
 
+class Job(Base, Timestamped):
+    """A script of a project run by hand, on a cron schedule, or when its parent job succeeds."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    script: Mapped[str] = mapped_column(Text)
+    arguments: Mapped[str] = mapped_column(Text, default="")
+    schedule: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    parent_job_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    type: Mapped[str] = mapped_column(String(20), default="manual")
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    cpu: Mapped[float] = mapped_column(Float, default=1.0)
+    memory: Mapped[float] = mapped_column(Float, default=1.0)
+    timeout: Mapped[int] = mapped_column(Integer, default=0)
+    kill_on_timeout: Mapped[bool] = mapped_column(Boolean, default=True)
+    environment: Mapped[dict[str, str]] = mapped_column(default=dict)
+    creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+
+
+class JobRun(Base, Timestamped):
+    """One execution of a job; ``pid`` and ``api_key_id`` let a restarted server clean up."""
+
+    __tablename__ = "job_runs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="scheduling")
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    triggered_by: Mapped[str] = mapped_column(String(100), default="manual")
+    arguments: Mapped[str] = mapped_column(Text, default="")
+    environment: Mapped[dict[str, str]] = mapped_column(default=dict)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    api_key_id: Mapped[str | None] = mapped_column(String(32))
+    starting_at: Mapped[datetime | None] = mapped_column(DateTime)
+    running_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+
+
 class PredictionMetric(Base):
     """One request through ``POST /model`` (or one aggregate row, with an empty uuid)."""
 

@@ -1,5 +1,8 @@
 """Deployment lifecycle: pending → deploying → deployed, stopping → stopped, or failed.
 
+A stop drains first: the endpoint stops routing to the deployment, requests already on it finish,
+then its replicas stop; so a redeploy's cut-over (new one deployed, old one stopped) fails none.
+
 Why threads and per-deployment locks: backend calls block (starting processes, waiting for them
 to die), and a stop or restart that arrives while replicas are still coming up must wait for the
 start to notice and step aside, never run alongside it.
@@ -20,6 +23,7 @@ from workspace.serving.backend import DeploymentSpec, ReplicaState
 
 RUNNING = ("pending", "deploying", "deployed")
 GIVE_UP_RESTARTS = 3
+DRAIN_GRACE_S = 0.1
 
 
 class Deployer:
@@ -139,8 +143,26 @@ class Deployer:
         finally:
             self.active.discard(deployment_id)
 
+    def drain(self, deployment_id: str) -> None:
+        """Stop routing new requests to the deployment, then wait (at most one request timeout)
+        for those already on it, so stopping its replicas cuts no request short."""
+        with self.ws.session() as session:
+            model_id = session.scalar(
+                select(db.Deployment.model_id).where(db.Deployment.id == deployment_id)
+            )
+        if model_id is not None:
+            self.ws.index.refresh_model(model_id)  # routes only to deployed, non-stopping ones
+        # A request that read the old route just before the swap is counted within microseconds.
+        time.sleep(DRAIN_GRACE_S)
+        deadline = time.monotonic() + self.ws.settings.request_timeout_s
+        while self.ws.router.inflight(deployment_id) and time.monotonic() < deadline:
+            if self.ws.stopping.is_set():
+                return
+            time.sleep(0.02)
+
     def _stop(self, deployment_id: str, final: str) -> None:
         with self._locks[deployment_id]:
+            self.drain(deployment_id)
             self._stop_replicas(deployment_id)
             with self.ws.session() as session:
                 session.execute(delete(db.ApiKey).where(db.ApiKey.deployment_id == deployment_id))

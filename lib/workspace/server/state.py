@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from workspace.server.builder import Builder
     from workspace.server.deployer import Deployer
     from workspace.server.endpoint import ModelIndex
+    from workspace.server.job_service import JobService
     from workspace.server.telemetry import Telemetry
     from workspace.serving.backend import ServingBackend
 
@@ -33,6 +34,7 @@ class Workspace:
     telemetry: Telemetry
     builder: Builder = field(init=False)
     deployer: Deployer = field(init=False)
+    jobs: JobService = field(init=False)
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="workspace")
     )

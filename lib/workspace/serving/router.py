@@ -4,6 +4,8 @@
 - Retries: a request whose replica refuses the connection or dies mid-request goes to another
   ready replica (a replica killed under load costs no failed request); a model's own 4xx/5xx
   answers are passed through, never retried.
+- Draining: ``inflight(deployment_id)`` counts the requests a deployment still owes an answer,
+  so a stop can wait for them after routing has moved on (a redeploy then fails no request).
 - Back-pressure: at most ``max_inflight_per_replica`` requests wait at each replica; past that a
   request queues here, and after ``queue_timeout_s`` answers 429 ``model.busy``: the signal to
   redeploy with more replicas. 503 when no replica is ready, 504 past the request timeout.
@@ -63,14 +65,32 @@ class ModelRouter:
         self._session: aiohttp.ClientSession | None = None
         self._session_loop: asyncio.AbstractEventLoop | None = None
         self._inflight: dict[str, int] = {}
+        self._active: dict[str, int] = {}
         self._suspect: dict[str, float] = {}
         self._waiters: dict[str, deque[asyncio.Future[None]]] = defaultdict(deque)
         self._turn = 0
+
+    def inflight(self, deployment_id: str) -> int:
+        """Requests inside ``forward`` for the deployment now (queued, sent or being retried):
+        what a draining stop waits on. Read from other threads; one dict lookup."""
+        return self._active.get(deployment_id, 0)
 
     async def forward(
         self, deployment_id: str, request: Any, *, timeout_s: float
     ) -> RoutedResponse:
         """Send ``request`` to one ready replica of the deployment and return its answer."""
+        active = self._active
+        active[deployment_id] = active.get(deployment_id, 0) + 1
+        try:
+            return await self._forward(deployment_id, request, timeout_s)
+        finally:
+            left = active[deployment_id] - 1
+            if left:
+                active[deployment_id] = left
+            else:
+                del active[deployment_id]
+
+    async def _forward(self, deployment_id: str, request: Any, timeout_s: float) -> RoutedResponse:
         start_ms = int(time.time() * 1000)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout_s

@@ -7,6 +7,7 @@ is the only check that the page works, and blocking every request proves it work
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -65,10 +66,10 @@ def offline_map(telemetry: pd.DataFrame, tmp_path_factory: pytest.TempPathFactor
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
+    executable = shutil.which("chromium")
+    assert executable, "Debian's chromium is missing: run `bash bin/install-chromium`"
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
-        )
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 

@@ -41,3 +41,13 @@ def stumpy_cached():
     import stumpy
 
     return stumpy
+
+
+@pytest.fixture(scope="session")
+def compiled_models(small_fleet) -> None:
+    """Train one device in this process first, so numba's disk cache is filled before Spark's
+    Python workers need the same kernels (they then load instead of compiling)."""
+    from logistics.timeseries.device_models import TrainingParams, device_findings
+
+    first = small_fleet.telemetry[small_fleet.telemetry.device_id == "device-0001"]
+    device_findings(first, TrainingParams())

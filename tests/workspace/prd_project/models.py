@@ -1,6 +1,7 @@
 """Model entry points the workspace tests build and deploy (a stand-in PRD project)."""
 
 import os
+import time
 
 from pkg.helpers import shout
 from workspace.runtime import model_metrics, track_metric
@@ -18,6 +19,12 @@ def tracked(args):
         raise RuntimeError("model failed on purpose")
     track_metric("input_size", len(args))
     return {"greeting": shout(os.environ.get("GREETING", "")), "region": os.environ.get("REGION")}
+
+
+def slow_echo(args):
+    """Answers after ``sleep`` seconds, so requests are still in flight when a deployment stops."""
+    time.sleep(float(args.get("sleep", 0)))
+    return args
 
 
 NOT_A_FUNCTION = 42

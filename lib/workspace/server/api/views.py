@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workspace.server import db, schemas
+from workspace.server.job_schemas import JobOut, JobRunOut
 
 
 def _user(session: Session, user_id: str) -> schemas.UserRef:
@@ -92,6 +96,58 @@ def deployment_out(session: Session, row: db.Deployment) -> schemas.DeploymentOu
         failure_reason=row.failure_reason,
         deployed_at=row.deployed_at,
         stopped_at=row.stopped_at,
+        creator=_user(session, row.creator_id),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def job_out(session: Session, row: db.Job, next_run_time: datetime | None) -> JobOut:
+    latest = session.scalar(
+        select(db.JobRun.status)
+        .where(db.JobRun.job_id == row.id)
+        .order_by(db.JobRun.created_at.desc())
+        .limit(1)
+    )
+    return JobOut(
+        id=row.id,
+        project_id=row.project_id,
+        name=row.name,
+        script=row.script,
+        arguments=row.arguments,
+        schedule=row.schedule,
+        timezone=row.timezone,
+        parent_job_id=row.parent_job_id,
+        type=row.type,
+        paused=row.paused,
+        cpu=row.cpu,
+        memory=row.memory,
+        timeout=row.timeout,
+        kill_on_timeout=row.kill_on_timeout,
+        environment=row.environment or {},
+        next_run_time=next_run_time,
+        latest_run_status=latest,
+        creator=_user(session, row.creator_id),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def job_run_out(session: Session, row: db.JobRun) -> JobRunOut:
+    return JobRunOut(
+        id=row.id,
+        job_id=row.job_id,
+        project_id=row.project_id,
+        status=row.status,
+        failure_reason=row.failure_reason,
+        exit_code=row.exit_code,
+        triggered_by=row.triggered_by,
+        arguments=row.arguments,
+        environment=row.environment or {},
+        scheduling_at=row.created_at,
+        starting_at=row.starting_at,
+        running_at=row.running_at,
+        finished_at=row.finished_at,
         creator=_user(session, row.creator_id),
         created_at=row.created_at,
         updated_at=row.updated_at,

@@ -19,6 +19,7 @@ from workspace.server.api.deps import (
 )
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.api.views import project_out
+from workspace.server.job_schemas import ACTIVE_RUN_STATES
 from workspace.server.project_files import ProjectFilesError, clone_git, copy_local, make_blank
 
 router = APIRouter(prefix="/projects", tags=["projects"])
@@ -123,6 +124,15 @@ def delete_project(access: ProjectAdmin, session: SessionDep, ws: WorkspaceDep) 
         raise HTTPException(
             409, f"project '{project.name}' has running deployments; stop them first"
         )
+    active_run = session.scalar(
+        select(db.JobRun.id).where(
+            db.JobRun.project_id == project.id, db.JobRun.status.in_(ACTIVE_RUN_STATES)
+        )
+    )
+    if active_run:
+        raise HTTPException(409, f"project '{project.name}' has job runs in progress; stop them")
+    for job_id in session.scalars(select(db.Job.id).where(db.Job.project_id == project.id)):
+        ws.jobs.unschedule(job_id)
     session.delete(project)
     session.commit()
     shutil.rmtree(ws.settings.projects_dir / project.id, ignore_errors=True)

@@ -1,0 +1,137 @@
+"""Jobs of a project (create, list, get, update, delete) and ``/jobs`` across projects.
+
+A job is checked when it is written (script inside the project, cron expression, time zone,
+parent without a cycle) and its schedule is (re)registered at once, so what the API answers and
+what the scheduler will do never disagree.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+from sqlalchemy import or_, select
+
+from workspace.core.security import new_id
+from workspace.server import db
+from workspace.server import job_schemas as js
+from workspace.server.api.deps import CurrentUser, Operator, SessionDep, Viewer, WorkspaceDep
+from workspace.server.api.listing import ListParamsDep, paginate
+from workspace.server.api.views import job_out
+from workspace.server.job_rules import (
+    check_arguments,
+    check_parent,
+    check_script,
+    check_timezone,
+    cron_trigger,
+    job_type,
+)
+
+router = APIRouter(prefix="/projects/{project_id}/jobs", tags=["jobs"])
+all_jobs_router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+FIELDS = {"name": db.Job.name, "script": db.Job.script, "type": db.Job.type}
+
+
+def job_in_project(session: SessionDep, project_id: str, job_id: str) -> db.Job:
+    job = session.get(db.Job, job_id)
+    if job is None or job.project_id != project_id:
+        raise HTTPException(404, f"job '{job_id}' not found in project '{project_id}'")
+    return job
+
+
+def _validate(session: SessionDep, ws: WorkspaceDep, job: db.Job, requested_type: str | None):
+    """Check every rule of a job row about to be saved; 400 naming the first field that fails."""
+    job.script = check_script(ws.settings.projects_dir / job.project_id, job.script)
+    check_arguments(job.arguments)
+    check_timezone(job.timezone)
+    if job.schedule:
+        cron_trigger(job.schedule, job.timezone)
+    check_parent(session, job, job.parent_job_id)
+    job.type = job_type(requested_type, job.schedule, job.parent_job_id)
+
+
+@router.post("", response_model=js.JobOut)
+def create_job(
+    body: js.JobCreate, access: Operator, session: SessionDep, ws: WorkspaceDep
+) -> js.JobOut:
+    job = db.Job(
+        id=new_id(),
+        project_id=access.project.id,
+        creator_id=access.user.id,
+        **body.model_dump(
+            exclude={"project_id", "type", "kernel", "runtime_identifier"}, exclude_none=True
+        ),
+    )
+    job.schedule = job.schedule or None
+    _validate(session, ws, job, body.type)
+    session.add(job)
+    session.commit()
+    ws.jobs.schedule(job)
+    return job_out(session, job, ws.jobs.next_run_time(job.id))
+
+
+@router.get("", response_model=js.JobList)
+def list_jobs(
+    access: Viewer, session: SessionDep, ws: WorkspaceDep, params: ListParamsDep
+) -> js.JobList:
+    where = [db.Job.project_id == access.project.id]
+    rows, token = paginate(session, db.Job, where, params, FIELDS)
+    jobs = [job_out(session, j, ws.jobs.next_run_time(j.id)) for j in rows]
+    return js.JobList(jobs=jobs, next_page_token=token)
+
+
+@router.get("/{job_id}", response_model=js.JobOut)
+def get_job(job_id: str, access: Viewer, session: SessionDep, ws: WorkspaceDep) -> js.JobOut:
+    job = job_in_project(session, access.project.id, job_id)
+    return job_out(session, job, ws.jobs.next_run_time(job.id))
+
+
+@router.patch("/{job_id}", response_model=js.JobOut)
+def update_job(
+    job_id: str, body: js.JobUpdate, access: Operator, session: SessionDep, ws: WorkspaceDep
+) -> js.JobOut:
+    """Change the fields sent; an empty ``schedule`` or ``parent_job_id`` removes it."""
+    job = job_in_project(session, access.project.id, job_id)
+    changes = body.model_dump(exclude_unset=True, exclude={"type"})
+    for name, value in changes.items():
+        if name in ("schedule", "parent_job_id") and not value:
+            value = None
+        if value is not None or name in ("schedule", "parent_job_id"):
+            setattr(job, name, value)
+    _validate(session, ws, job, body.type)
+    session.commit()
+    ws.jobs.schedule(job)
+    return job_out(session, job, ws.jobs.next_run_time(job.id))
+
+
+@router.delete("/{job_id}", status_code=204)
+def delete_job(job_id: str, access: Operator, session: SessionDep, ws: WorkspaceDep) -> None:
+    job = job_in_project(session, access.project.id, job_id)
+    child = session.scalar(select(db.Job.name).where(db.Job.parent_job_id == job.id))
+    if child:
+        raise HTTPException(409, f"job '{child}' depends on '{job.name}'; delete or re-parent it")
+    active = session.scalar(
+        select(db.JobRun.id).where(
+            db.JobRun.job_id == job.id, db.JobRun.status.in_(js.ACTIVE_RUN_STATES)
+        )
+    )
+    if active:
+        raise HTTPException(409, f"job '{job.name}' has run '{active}' in progress; stop it first")
+    ws.jobs.unschedule(job.id)
+    session.delete(job)
+    session.commit()
+
+
+@all_jobs_router.get("", response_model=js.JobList)
+def list_all_jobs(
+    user: CurrentUser, session: SessionDep, ws: WorkspaceDep, params: ListParamsDep
+) -> js.JobList:
+    """Jobs of every project the caller can see (all of them for a workspace admin)."""
+    where = []
+    if not user.is_admin:
+        mine = select(db.Collaborator.project_id).where(db.Collaborator.user_id == user.id)
+        own = select(db.Project.id).where(db.Project.creator_id == user.id)
+        where.append(or_(db.Job.project_id.in_(mine), db.Job.project_id.in_(own)))
+    fields = {**FIELDS, "project_id": db.Job.project_id}
+    rows, token = paginate(session, db.Job, where, params, fields)
+    jobs = [job_out(session, j, ws.jobs.next_run_time(j.id)) for j in rows]
+    return js.JobList(jobs=jobs, next_page_token=token)

@@ -1,0 +1,175 @@
+"""Notebook sessions: JupyterLab with jupytext in a project's folder, in the background.
+
+Why jupytext's contents manager: the numbered steps are percent-format scripts (``# %%`` cells);
+with it the same ``.py`` file opens as a notebook and saves back as a script, so a session edits
+exactly what a job runs. Why the job environment: a cell must reach the same workspace, MLflow and
+lakehouse as the scheduled step. A small JSON file under LAB_HOME/sessions remembers the process
+so ``workspace session --stop`` in another terminal can find it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import psutil
+import requests
+
+from workspace.client import NotFound, WorkspaceClient
+from workspace.client._models import Project
+from workspace.core.config import WorkspaceSettings
+from workspace.core.script_env import script_environment
+
+
+class SessionError(Exception):
+    """A session could not be started or stopped; the message says what to do."""
+
+
+@dataclass
+class SessionInfo:
+    project_id: str
+    project_name: str
+    pid: int
+    started: float
+    port: int
+    token: str
+    log_path: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/lab?token={self.token}"
+
+
+def _sessions_dir(settings: WorkspaceSettings) -> Path:
+    return settings.lab_home / "sessions"
+
+
+def _alive(info: SessionInfo) -> bool:
+    """True when the recorded pid is still the JupyterLab we started (not a reused pid)."""
+    try:
+        proc = psutil.Process(info.pid)
+        same = abs(proc.create_time() - info.started) < 5
+        return same and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def find_session(settings: WorkspaceSettings, project: str) -> SessionInfo | None:
+    """The recorded session of a project given by id or name, whether or not it still runs."""
+    for path in sorted(_sessions_dir(settings).glob("*.json")):
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            info = SessionInfo(**json.loads(path.read_text()))
+            if project in (info.project_id, info.project_name):
+                return info
+    return None
+
+
+def resolve_project(client: WorkspaceClient, ref: str) -> Project:
+    """A project by id, else by exact name."""
+    with contextlib.suppress(NotFound):
+        return client.get_project(ref)
+    named = [p for p in client.list_projects(search_filter={"name": ref}) if p.name == ref]
+    if not named:
+        raise SessionError(f"no project with id or name '{ref}'; list them with the API client")
+    return named[0]
+
+
+def start_session(
+    settings: WorkspaceSettings, client: WorkspaceClient, ref: str, *, timeout: float = 120
+) -> tuple[SessionInfo, bool]:
+    """Start JupyterLab for the project (or find the one running); returns it and whether it is
+    new."""
+    project = resolve_project(client, ref)
+    running = find_session(settings, project.id)
+    if running and _alive(running):
+        return running, False
+    folder = settings.projects_dir / project.id
+    if not folder.is_dir():
+        raise SessionError(
+            f"the files of project '{project.name}' are not on this machine ({folder}); "
+            "start the session where the workspace runs"
+        )
+    home = _sessions_dir(settings) / project.id
+    home.mkdir(parents=True, exist_ok=True)
+    env = script_environment(
+        settings, project_id=project.id, api_key=client.http.api_key, layers=[project.environment]
+    )
+    env["JUPYTER_RUNTIME_DIR"] = str(home / "runtime")
+    port, token = _free_port(), secrets.token_hex(24)
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}"]
+    command += ["--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1"]
+    command += [f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}"]
+    command += ["--ServerApp.contents_manager_class=jupytext.TextFileContentsManager"]
+    if os.geteuid() == 0:  # containers often run as root; JupyterLab refuses that by default
+        command.append("--allow-root")
+    log_path = settings.logs_dir / f"session-{project.id}.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(
+            command,
+            cwd=folder,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    started = psutil.Process(proc.pid).create_time()
+    info = SessionInfo(project.id, project.name, proc.pid, started, port, token, str(log_path))
+    (_sessions_dir(settings) / f"{project.id}.json").write_text(json.dumps(asdict(info)))
+    deadline = time.monotonic() + timeout
+    while not _answers(info):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            why = "exited" if proc.poll() is not None else f"did not answer in {timeout:g} s"
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+            stop_session(settings, project.id)
+            tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
+            raise SessionError(f"JupyterLab {why}; last log lines:\n{tail}")
+        time.sleep(0.25)
+    return info, True
+
+
+def stop_session(settings: WorkspaceSettings, project: str, *, timeout: float = 20) -> bool:
+    """Stop the project's session and every process it started; False when none was running."""
+    info = find_session(settings, project)
+    if info is None:
+        return False
+    was_running = _alive(info)
+    if was_running:
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(info.pid, sig)
+            deadline = time.monotonic() + timeout / 2
+            while _alive(info) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if not _alive(info):
+                break
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(info.pid, signal.SIGKILL)  # kernels left in the group go too
+    (_sessions_dir(settings) / f"{info.project_id}.json").unlink(missing_ok=True)
+    return was_running
+
+
+def _answers(info: SessionInfo) -> bool:
+    try:
+        url = f"http://127.0.0.1:{info.port}/api/status"
+        return requests.get(url, params={"token": info.token}, timeout=1).ok
+    except requests.RequestException:
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -1,0 +1,3 @@
+"""Succeeds at once: the cheapest job, for dependency chains."""
+
+print("ok")

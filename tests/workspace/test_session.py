@@ -1,0 +1,95 @@
+"""`workspace session <project>`: JupyterLab with jupytext in the project's folder and its
+environment; percent-format scripts open as notebooks; `--stop` leaves no process behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
+import requests
+
+JOBS_FILES = Path(__file__).parent / "jobs_project"
+
+
+def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "workspace.cli", *args],
+        env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+
+
+def test_session_opens_percent_scripts_as_notebooks_and_stops_cleanly(server, admin):
+    project = admin.create_project(
+        name="notebooks",
+        template="local",
+        local_path=str(JOBS_FILES),
+        environment={"GREETING": "hi"},
+    )
+    env = {k: v for k, v in server.env.items() if k != "LAB_API_KEY"}
+    env["LAB_API_KEY"] = server.admin_key
+    started = _cli("session", "notebooks", env=env)
+    pidfile = server.home / "sessions" / f"{project.id}.json"
+    pid = None
+    try:
+        assert started.returncode == 0, started.stderr
+        url = re.search(r"(http://127\.0\.0\.1:\d+)/lab\?token=(\w+)", started.stdout)
+        assert url, started.stdout
+        base, token = url.group(1), url.group(2)
+        pid = int(json.loads(pidfile.read_text())["pid"])
+        auth = {"Authorization": f"token {token}"}
+
+        assert requests.get(f"{base}/api/status", headers=auth, timeout=10).ok
+        assert requests.get(f"{base}/api/status", timeout=10).status_code == 403
+        listing = requests.get(f"{base}/api/contents", headers=auth, timeout=10).json()
+        assert "explore.py" in {item["name"] for item in listing["content"]}
+        notebook = requests.get(
+            f"{base}/api/contents/explore.py", params={"type": "notebook"}, headers=auth, timeout=10
+        ).json()
+        assert notebook["type"] == "notebook"
+        cells = notebook["content"]["cells"]
+        assert [c["cell_type"] for c in cells] == ["markdown", "code", "code"]
+        assert "print(greeting.upper())" in cells[-1]["source"]
+
+        seen = psutil.Process(pid).environ()
+        assert seen["GREETING"] == "hi" and seen["LAB_PROJECT_ID"] == project.id
+        assert seen["MLFLOW_TRACKING_URI"] == server.env["MLFLOW_TRACKING_URI"]
+        assert seen["LAB_API_URL"] == server.url and seen["LAB_HOME"] == str(server.home.resolve())
+        assert psutil.Process(pid).cwd() == str(server.home / "projects" / project.id)
+
+        again = _cli("session", project.id, env=env)
+        assert "already running" in again.stdout and base in again.stdout
+    finally:
+        stopped = _cli("session", "--stop", "notebooks", env=env)
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout, stopped.stderr
+    assert pid is not None and not _running(pid)
+    leftovers = [p for p in psutil.process_iter(["environ"]) if _of_session(p, project.id)]
+    assert leftovers == []
+    assert not pidfile.exists()
+    assert "no session" in _cli("session", "--stop", "notebooks", env=env).stdout
+
+
+def _running(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+def _of_session(proc: psutil.Process, project_id: str) -> bool:
+    try:
+        return (proc.info["environ"] or {}).get("LAB_PROJECT_ID") == project_id
+    except psutil.Error:
+        return False
+
+
+def test_session_of_an_unknown_project_says_so(server):
+    env = {**server.env, "LAB_API_KEY": server.admin_key}
+    answer = _cli("session", "no-such-project", env=env)
+    assert answer.returncode == 1
+    assert "no project with id or name 'no-such-project'" in answer.stderr
+    assert not os.path.exists(server.home / "sessions" / "no-such-project.json")
