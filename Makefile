@@ -37,7 +37,7 @@ down:
 	@$(VENV)/bin/workspace down
 
 demo: setup
-	@$(PY) -m workspace.demo
+	@$(PY) bin/demo.py
 
 test: setup
 	$(PY) -m pytest -q

@@ -11,7 +11,15 @@ import subprocess
 from pathlib import Path
 
 IGNORED = shutil.ignore_patterns(
-    ".git", "__pycache__", ".venv", ".lab", ".pytest_cache", ".ruff_cache", "node_modules"
+    ".git",
+    "__pycache__",
+    ".venv",
+    ".lab",
+    ".jars",
+    ".web",
+    ".pytest_cache",
+    ".ruff_cache",
+    "node_modules",
 )
 
 
