@@ -12,6 +12,7 @@ def test_registered_model_alias_builds_and_serves_mlflow_formats(server, admin, 
     from mlflow import MlflowClient
 
     mlflow.set_tracking_uri(server.env["MLFLOW_TRACKING_URI"])
+    mlflow.set_experiment("registry-builds")  # not whatever experiment an earlier test selected
     with mlflow.start_run():
         mlflow.pyfunc.log_model(
             name="model",
