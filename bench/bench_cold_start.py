@@ -27,7 +27,9 @@ QUERY = (
     "print(json.dumps(m.predict({'pattern': [54, 53, 52, 51]})['nearest_neighbor']))\n"
 )
 STUMPY_QUERY = (
-    "import json, numpy as np, stumpy\n"
+    "import json, numpy as np\n"
+    "from logistics.timeseries.numba_cache import enable_stumpy_cache\n"
+    "enable_stumpy_cache(); import stumpy\n"
     "from logistics.timeseries.series import load_fleet_series\n"
     "f = load_fleet_series(signals=('iot_signal_3',))\n"
     "best = min((float(d), dev, int(i)) for dev in f.device_ids for d, i in stumpy.match("

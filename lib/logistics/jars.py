@@ -118,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         require_java()
         if command == "fetch":
+            if shutil.which("mvn") is None:
+                print("mvn not found: Spark will resolve the pinned jars itself on first start")
+                return 0
             paths = fetch()
             print(f"{len(paths)} Spark jars ready in {paths[0].parent}")
         elif command == "check":

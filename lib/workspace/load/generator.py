@@ -38,6 +38,7 @@ class LoadPlan:
     duration_s: float | None = None
     timeout_s: float = 30.0
     headers: dict[str, str] = field(default_factory=dict)
+    envelope: bool = True  # False: send payloads as they are (another server's own format)
 
     def __post_init__(self) -> None:
         if self.count is None and self.duration_s is None:
@@ -57,6 +58,8 @@ class LoadPlan:
             if callable(self.payloads)
             else self.payloads[index % len(self.payloads)]
         )
+        if not self.envelope:
+            return payload
         body: dict[str, Any] = {"request": payload}
         if self.access_key is not None:
             body["accessKey"] = self.access_key
