@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
+
 from logistics.timeseries.numba_cache import enable_stumpy_cache
 from logistics.timeseries.profiles import (
     matrix_profile,

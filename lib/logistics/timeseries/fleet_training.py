@@ -14,6 +14,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import pandas as pd
+
 from logistics.lakehouse import spark_table
 from logistics.progress import spark_progress
 from logistics.settings import get_settings

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
+
 from logistics.timeseries.series import FleetSeries
 from logistics.timeseries.validation import (
     numeric_series,

@@ -15,8 +15,8 @@ def plot_device(
     path: Path,
     signals: tuple[str, ...],
 ) -> Path:
-    """One panel per signal: the series, injected anomalies (red band), injected motifs (green
-    band), discords found (red marks) and the rank-1 motif's occurrences (green marks)."""
+    """One panel per signal: the series, injected anomalies (red band) and motifs (green band),
+    and on top the discords found (red line) and the rank-1 motif pair found (green line)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -34,22 +34,19 @@ def plot_device(
             if e.signal in ("all", signal):
                 color = "#d33" if e.kind == "anomaly" else "#3a3"
                 ax.axvspan(e.start_ts, e.end_ts, color=color, alpha=0.18, lw=0)
-        for d in discords[
-            (discords.device_id == device) & (discords.signal == signal)
-        ].itertuples():
-            start = pd.Timestamp(d.event_ts)
-            ax.axvspan(start, start + pd.Timedelta(minutes=int(d.m) - 1), color="#d33", alpha=0.5)
+        values = telemetry[signal].to_numpy()
+        found = discords[(discords.device_id == device) & (discords.signal == signal)]
+        for d in found.itertuples():
+            _overlay(ax, ts, values, int(d.window_index), int(d.m), "#c00")
         best = motifs[
             (motifs.device_id == device) & (motifs.signal == signal) & (motifs["rank"] == 1)
         ]
         for mo in best.itertuples():
-            for i in list(mo.occurrences)[:6]:
-                if 0 <= i < len(ts):
-                    ax.axvspan(ts.iloc[i], ts.iloc[min(i + int(mo.m) - 1, len(ts) - 1)],
-                               color="#3a3", alpha=0.45)  # fmt: skip
+            for i in list(mo.occurrences)[:2]:  # the motif pair itself
+                _overlay(ax, ts, values, int(i), int(mo.m), "#080")
     axes[0].set_title(
-        f"{device}: discords (red marks) and rank-1 motif (green marks) over injected "
-        "anomalies (red bands) and motifs (green bands)",
+        f"{device}: discords found (red line) and rank-1 motif pair found (green line); "
+        "injected anomalies (red bands) and motifs (green bands)",
         fontsize=9,
     )
     fig.tight_layout()
@@ -57,3 +54,9 @@ def plot_device(
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def _overlay(ax, ts: pd.Series, values, start: int, m: int, color: str) -> None:
+    """Redraw one window of the series, thick, in the colour of what was found there."""
+    stop = min(start + m, len(ts))
+    ax.plot(ts.iloc[start:stop], values[start:stop], lw=2.2, color=color)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from logistics.timeseries.numba_cache import enable_stumpy_cache
 from logistics.timeseries.validation import positive_int, window_fits
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+
 from logistics.timeseries.validation import SIGNALS, signal_name
 
 if TYPE_CHECKING:

@@ -15,6 +15,7 @@ import math
 import os
 
 import numpy as np
+
 from logistics.timeseries.pattern_search import PatternIndex
 from logistics.timeseries.series import FleetSeries, load_fleet_series
 from logistics.timeseries.validation import (

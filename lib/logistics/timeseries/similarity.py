@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
 from logistics.timeseries.validation import positive_int, signal_name
 
 if TYPE_CHECKING:

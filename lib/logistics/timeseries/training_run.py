@@ -57,6 +57,7 @@ def train_and_log(
 ) -> TrainingReport:
     """Train at a telemetry snapshot, score against ``injected_events``, log an MLflow run."""
     import mlflow
+
     from logistics.tracking import use_experiment
 
     params = params or TrainingParams()
