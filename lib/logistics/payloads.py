@@ -90,8 +90,9 @@ def labelled_classifier_requests(
 ) -> tuple[list[dict], np.ndarray]:
     """Classifier requests with the ground truth that arrives later, optionally drifting.
 
-    Requests after ``drift_after`` (a fraction of ``n``) get ``shift`` added to iot_signal_4, a hotter
-    fleet; their labels are drawn again from the same failure model, so accuracy and drift both show.
+    Requests after ``drift_after`` (a fraction of ``n``) get ``shift`` added to iot_signal_4 (a
+    hotter fleet); their labels are drawn again from the same failure model, so accuracy and
+    drift both show.
     """
     from logistics.fleet.simulator import failure_probability
 
