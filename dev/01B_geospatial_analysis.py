@@ -22,21 +22,15 @@
 # Run as a job: `python dev/01B_geospatial_analysis.py --within-km 5 --at 2026-01-05T12:00:00+00:00`
 
 # %%
-import argparse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from logistics.cli_support import LabArgumentParser, exit_on_user_error, parse_script_args
-
-
-def positive_km(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
-    return value
+from logistics.cli_support import (
+    LabArgumentParser,
+    exit_on_user_error,
+    parse_script_args,
+    positive_float,
+)
 
 
 def utc_time(text: str) -> datetime:
@@ -47,7 +41,7 @@ def utc_time(text: str) -> datetime:
 parser = LabArgumentParser(description="Answer the fleet's geospatial questions with Sedona.")
 parser.add_argument(
     "--within-km",
-    type=positive_km,
+    type=positive_float,
     default=5.0,
     help="radius around depot centres, great-circle km (> 0)",
 )

@@ -28,15 +28,24 @@ def parse_script_args(parser: argparse.ArgumentParser) -> argparse.Namespace:
     return parser.parse_args([] if in_notebook else None)
 
 
-def positive_int(text: str) -> int:
-    """argparse type for counts that must be > 0 (argparse then exits 2 with one line)."""
+def _positive(text: str, kind: type, noun: str) -> int | float:
     try:
-        value = int(text)
+        value = kind(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not {noun}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts that must be > 0 (argparse then exits 2 with one line)."""
+    return int(_positive(text, int, "an integer"))
+
+
+def positive_float(text: str) -> float:
+    """argparse type for sizes that must be > 0 (distances, durations)."""
+    return float(_positive(text, float, "a number"))
 
 
 @contextmanager
