@@ -9,6 +9,7 @@ failed build leaves the old deployment serving).
 from __future__ import annotations
 
 import functools
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,20 +138,35 @@ def build_and_deploy(
     return Served(project_id, model, build, deployment)
 
 
-def serving(client: WorkspaceClient, project_id: str, name: str) -> Served:
-    """The newest deployed deployment of the model called ``name`` (the one the endpoint uses)."""
+def serving(client: WorkspaceClient, project_id: str, name: str, *, wait_s: float = 180) -> Served:
+    """The newest deployed deployment of the model called ``name`` (the one the endpoint uses).
+
+    A deployment still coming up (after a restart or a first deploy) is waited for, up to
+    ``wait_s`` seconds, rather than reported missing.
+    """
     model = find_model(client, project_id, name)
+    deadline = time.monotonic() + wait_s
+    while True:
+        live, coming = _deployments(client, project_id, model)
+        if live:
+            _, build, dep = max(live, key=lambda item: item[0])
+            return Served(project_id, model, build, dep)
+        if not coming or time.monotonic() > deadline:
+            raise NotFound(f"model {name!r} has no deployed build: run its deployment step first")
+        time.sleep(1)
+
+
+def _deployments(client: WorkspaceClient, project_id: str, model: Model) -> tuple[list, bool]:
     builds = _all(lambda **kw: client.list_model_builds(project_id, model.id, **kw), "model_builds")
     live: list[tuple[str, ModelBuild, ModelDeployment]] = []
+    coming = False
     for build in builds:
         listing = functools.partial(client.list_model_deployments, project_id, model.id, build.id)
         for dep in _all(listing, "model_deployments"):
             if dep.status == "deployed":
                 live.append((dep.deployed_at or dep.created_at, build, dep))
-    if not live:
-        raise NotFound(f"model {name!r} has no deployed build: run its deployment step first")
-    _, build, dep = max(live, key=lambda item: item[0])
-    return Served(project_id, model, build, dep)
+            coming = coming or dep.status in ("pending", "deploying")
+    return live, coming
 
 
 def redeploy(
