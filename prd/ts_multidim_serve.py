@@ -1,6 +1,7 @@
 """MultiDimMotif model endpoint: motifs, discords and anomaly scores of the signals it is sent.
 
-Build with ``file_path="prd/ts_multidim_serve.py"`` and ``function_name="multi_dim_motif"``.
+Build (in the PRD project, made from ``prd/``) with ``file_path="ts_multidim_serve.py"`` and
+``function_name="multi_dim_motif"``.
 Requests are column-oriented, ``{"iot_signal_1": [...], ..., "iot_signal_4": [...], "m": 10}``;
 the upstream row-oriented dict of rows (``{"0": {"iot_signal_1": 3, ...}, "1": {...}}``) is
 detected and accepted too. The answer is plain JSON.

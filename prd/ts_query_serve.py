@@ -1,6 +1,7 @@
 """TimeSeriesQuery model endpoint: the best matches of a pattern across the fleet.
 
-Build with ``file_path="prd/ts_query_serve.py"`` and ``function_name="predict"``. The replica calls
+Build (in the PRD project, made from ``prd/``) with ``file_path="ts_query_serve.py"`` and
+``function_name="predict"``. The replica calls
 ``warmup()`` before it reports ready: the fleet is read from Iceberg at ``LAB_SNAPSHOT_ID`` (the
 latest snapshot when unset) and indexed once.
 

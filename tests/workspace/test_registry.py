@@ -12,7 +12,12 @@ def test_registered_model_alias_builds_and_serves_mlflow_formats(server, admin, 
     from mlflow import MlflowClient
 
     mlflow.set_tracking_uri(server.env["MLFLOW_TRACKING_URI"])
-    mlflow.set_experiment("registry-builds")  # not whatever experiment an earlier test selected
+    # its own experiment, artifacts under the server's LAB_HOME (not the working directory)
+    if mlflow.get_experiment_by_name("registry-builds") is None:
+        mlflow.create_experiment(
+            "registry-builds", artifact_location=(server.home / "mlartifacts").as_uri()
+        )
+    mlflow.set_experiment("registry-builds")
     with mlflow.start_run():
         mlflow.pyfunc.log_model(
             name="model",
