@@ -50,8 +50,12 @@ def telemetry_at(spark: SparkSession, snapshot_id: int, table: str = "fleet_tele
 def findings(telemetry: DataFrame, params: TrainingParams) -> DataFrame:
     """One row per motif, discord and multi-dimensional motif of every device."""
     columns = ["device_id", "event_ts", *params.signals]
+    # An explicit partition count: adaptive execution would otherwise coalesce a small fleet's
+    # shuffle into one partition, and one task would train every device on one core.
+    partitions = telemetry.sparkSession.sparkContext.defaultParallelism * 2
     return (
         telemetry.select(*columns)
+        .repartition(partitions, "device_id")
         .groupBy("device_id")
         .applyInPandas(partial(device_findings, params=params), schema=FINDINGS_SCHEMA)
     )
