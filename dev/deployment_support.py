@@ -7,9 +7,10 @@ in names, entry points and test requests; the lifecycle itself lives in ``worksp
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
+
+from logistics.cli_support import fail
 
 PRD_DIR = Path(__file__).resolve().parents[1] / "prd"
 
@@ -49,8 +50,7 @@ def deploy_prd_model(
         )
         answer = client.call_model(served.model.access_key, test_request)
     except (WorkspaceError, LookupError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(1) from None
+        fail(str(exc))
     print(
         f"deployed {args.model}: build {served.build.id}, deployment {served.deployment.id} "
         f"({served.deployment.cpu:g} vCPU, {served.deployment.memory:g} GB, "
