@@ -7,10 +7,9 @@ in names, entry points and test requests; the lifecycle itself lives in ``worksp
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
-
-from logistics.cli_support import fail
 
 PRD_DIR = Path(__file__).resolve().parents[1] / "prd"
 
@@ -50,7 +49,8 @@ def deploy_prd_model(
         )
         answer = client.call_model(served.model.access_key, test_request)
     except (WorkspaceError, LookupError, ValueError) as exc:
-        fail(str(exc))
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(1) from None
     print(
         f"deployed {args.model}: build {served.build.id}, deployment {served.deployment.id} "
         f"({served.deployment.cpu:g} vCPU, {served.deployment.memory:g} GB, "

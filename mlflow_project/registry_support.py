@@ -7,10 +7,9 @@ Why beside the scripts: they wire MLflow's registry to the workspace client; the
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
-
-from logistics.cli_support import fail
 
 PROJECT_DIR = Path(__file__).resolve().parent
 SEED_REQUEST = {
@@ -19,6 +18,11 @@ SEED_REQUEST = {
         "data": [[35.5, 200.5, 30.5, 14.5]],
     }
 }
+
+
+def fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(1)
 
 
 def latest_logged_model(experiment: str) -> str:

@@ -6,13 +6,17 @@ logic itself lives in ``workspace.load``, ``workspace.lifecycle`` and ``logistic
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from logistics.cli_support import fail
-
 PAYLOAD_BY_MODEL = {"TimeSeriesQuery": "pattern", "MultiDimMotif": "window"}
+
+
+def fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(1)
 
 
 def endpoint_of(project_name: str, model_name: str) -> tuple[Any, Any]:

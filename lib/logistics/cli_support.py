@@ -48,16 +48,12 @@ def positive_float(text: str) -> float:
     return float(_positive(text, float, "a number"))
 
 
-def fail(message: str) -> NoReturn:
-    """End a script with one line on stderr and status 1."""
-    print(f"error: {message}", file=sys.stderr)
-    raise SystemExit(1)
-
-
 @contextmanager
 def exit_on_user_error() -> Iterator[None]:
     """Exit with status 1 and one line for errors a user can fix."""
     try:
         yield
     except (TableNotFound, MissingJvmDependency, ValueError) as exc:
-        fail(exc.args[0] if exc.args else str(exc))
+        message = exc.args[0] if exc.args else str(exc)
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(1) from None
