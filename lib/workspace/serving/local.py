@@ -52,6 +52,7 @@ class LocalProcessBackend:
         self.cores = CoreAllocator()
         self._deployments: dict[str, list[ReplicaProcess]] = {}
         self._specs: dict[str, DeploymentSpec] = {}
+        self._retiring: set[ReplicaProcess] = set()  # being stopped by another thread
         self._lock = threading.Lock()
         self._closed = threading.Event()
         self._supervisor = threading.Thread(
@@ -79,6 +80,7 @@ class LocalProcessBackend:
             current = self._deployments[deployment_id]
             surplus = current[replicas:]
             del current[replicas:]
+            self._retiring.update(surplus)
             for index in range(len(current), replicas):
                 current.append(self._new_replica(spec, index))
         for replica in surplus:
@@ -99,14 +101,21 @@ class LocalProcessBackend:
         return replica
 
     def _retire(self, replica: ReplicaProcess) -> None:
-        replica.stop()
-        self.cores.give_back(replica.cores)
+        """Stop a replica already moved to ``_retiring`` (under the lock that unlisted it, so
+        ``shutdown`` always sees it in one place or the other)."""
+        try:
+            replica.stop()
+            self.cores.give_back(replica.cores)
+        finally:
+            with self._lock:
+                self._retiring.discard(replica)
 
     def stop(self, deployment_id: str) -> None:
         """Stop every replica of the deployment and wait until their processes are gone."""
         with self._lock:
             replicas = self._deployments.pop(deployment_id, [])
             self._specs.pop(deployment_id, None)
+            self._retiring.update(replicas)
         for replica in replicas:
             self._retire(replica)
 
@@ -131,9 +140,17 @@ class LocalProcessBackend:
         return ""
 
     def shutdown(self) -> None:
-        """Stop every deployment and the supervisor; safe to call twice (it also runs at exit)."""
+        """Stop every deployment and the supervisor; safe to call twice (it also runs at exit).
+
+        Returns only when no replica process is left, including those another thread is still
+        stopping: a server may end by re-raising SIGTERM, which runs no exit handlers, and a
+        replica it has not waited for would outlive it."""
         for deployment_id in list(self._deployments):
             self.stop(deployment_id)
+        with self._lock:
+            retiring = list(self._retiring)
+        for replica in retiring:
+            replica.stop()  # waits on the replica's lock until the other thread's stop is done
         self._closed.set()
         if self._supervisor.is_alive() and threading.current_thread() is not self._supervisor:
             self._supervisor.join(timeout=5)

@@ -124,6 +124,27 @@ def test_shutdown_stops_every_deployment(deploy, backend, ready) -> None:
     assert all(_gone(pid) for pid in pids)
 
 
+def test_shutdown_waits_for_a_stop_another_thread_began(deploy, backend, ready) -> None:
+    """A replica finishing a slow request takes a while to stop; shutdown must not return (and
+    let its server exit) before that replica is gone, or it outlives the server."""
+    [replica] = deploy("slow.py")
+    slow = threading.Thread(
+        target=httpx.post,
+        args=(f"{replica.url}/predict",),
+        kwargs={"json": {"request": {"sleep": 2}}, "timeout": 10},
+    )
+    slow.start()
+    time.sleep(0.3)  # the request is in the replica: its graceful stop now waits for it
+    stopping = threading.Thread(target=backend.stop, args=("dep",))
+    stopping.start()
+    while backend.status("dep"):  # unlisted by the other thread, not yet gone
+        time.sleep(0.01)
+    backend.shutdown()
+    assert _gone(replica.pid)
+    stopping.join()
+    slow.join()
+
+
 def test_scale_adds_and_removes_replicas(deploy, backend, ready) -> None:
     [first] = deploy("echo.py")
     backend.scale("dep", 3)

@@ -3,7 +3,6 @@ enforced so a wrong payload gets a 400 naming the column instead of a confident 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import httpx
@@ -25,28 +24,32 @@ def logged_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, li
     from sklearn.linear_model import LogisticRegression
 
     store = tmp_path_factory.mktemp("mlruns")
+    # Artifacts outside the store's folder: the file store takes every folder in its root for an
+    # experiment, and would look for logged models under an artifacts folder placed there.
+    artifacts = tmp_path_factory.mktemp("mlartifacts")
     tracking_uri = store.as_uri()
-    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"  # a folder store: no database to migrate
     features = pd.DataFrame(
         [[30.0, 190.0, 25.0, 10.0], [90.0, 10.0, 99.0, 70.0]] * 5, columns=COLUMNS
     )
     labels = [0, 1] * 5
     model = LogisticRegression().fit(features, labels)
-    mlflow.set_tracking_uri(tracking_uri)
-    try:
-        experiment = mlflow.create_experiment(
-            "serving-tests", artifact_location=(store / "artifacts").as_uri()
-        )
-        with mlflow.start_run(experiment_id=experiment):
-            info = mlflow.sklearn.log_model(
-                model,
-                name="model",
-                signature=infer_signature(features, model.predict(features)),
-                input_example=features.head(2),
-                pip_requirements=["scikit-learn"],  # skip inferring them in a subprocess
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("MLFLOW_ALLOW_FILE_STORE", "true")  # a folder store: no database to migrate
+        mlflow.set_tracking_uri(tracking_uri)
+        try:
+            experiment = mlflow.create_experiment(
+                "serving-tests", artifact_location=artifacts.as_uri()
             )
-    finally:
-        mlflow.set_tracking_uri(None)
+            with mlflow.start_run(experiment_id=experiment):
+                info = mlflow.sklearn.log_model(
+                    model,
+                    name="model",
+                    signature=infer_signature(features, model.predict(features)),
+                    input_example=features.head(2),
+                    pip_requirements=["scikit-learn"],  # skip inferring them in a subprocess
+                )
+        finally:
+            mlflow.set_tracking_uri(None)
     expected = model.predict(pd.DataFrame(ROWS, columns=COLUMNS)).tolist()
     return info.model_uri, tracking_uri, expected
 
