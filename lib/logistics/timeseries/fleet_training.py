@@ -50,15 +50,70 @@ def telemetry_at(spark: SparkSession, snapshot_id: int, table: str = "fleet_tele
 def findings(telemetry: DataFrame, params: TrainingParams) -> DataFrame:
     """One row per motif, discord and multi-dimensional motif of every device."""
     columns = ["device_id", "event_ts", *params.signals]
-    # An explicit partition count: adaptive execution would otherwise coalesce a small fleet's
-    # shuffle into one partition, and one task would train every device on one core.
-    partitions = telemetry.sparkSession.sparkContext.defaultParallelism * 2
-    return (
-        telemetry.select(*columns)
-        .repartition(partitions, "device_id")
-        .groupBy("device_id")
-        .applyInPandas(partial(device_findings, params=params), schema=FINDINGS_SCHEMA)
+    spark = telemetry.sparkSession
+    partitions = spark.sparkContext.defaultParallelism * 2
+    balanced = balance_devices(telemetry.select(*columns), partitions)
+    # Grouping by (task, device) keeps the placement: rows partitioned by ``task`` are already
+    # clustered for that grouping, so Spark adds no second shuffle by device.
+    return balanced.groupBy(TASK_COLUMN, "device_id").applyInPandas(
+        partial(device_findings, params=params), schema=FINDINGS_SCHEMA
     )
+
+
+TASK_COLUMN = "training_task"
+
+
+def balance_devices(telemetry: DataFrame, partitions: int) -> DataFrame:
+    """Spread devices over ``partitions`` Spark tasks so every task has about the same work.
+
+    Why not ``repartition(n, "device_id")``: hashing a small fleet onto a few tasks leaves them
+    uneven (24 devices on 4 tasks came out 7/3/8/6), and adaptive execution coalesces an
+    unpinned shuffle into one task. Here each device goes, heaviest first, to the task with the
+    least work so far (a matrix profile costs the square of the series length); each task gets a
+    key that Spark's own hash sends to exactly that partition.
+    """
+    from pyspark.sql import functions as F
+
+    spark = telemetry.sparkSession
+    sizes = telemetry.groupBy("device_id").count().collect()
+    load = [0.0] * partitions
+    placement = []
+    for device in sorted(sizes, key=lambda r: (-r["count"], r["device_id"])):
+        task = min(range(partitions), key=load.__getitem__)
+        load[task] += float(device["count"]) ** 2
+        placement.append((device["device_id"], task))
+    keys = _partition_keys(spark, partitions)
+    mapping = spark.createDataFrame(
+        [(device, keys[task]) for device, task in placement],
+        f"device_id string, {TASK_COLUMN} long",
+    )
+    return telemetry.join(F.broadcast(mapping), "device_id").repartition(partitions, TASK_COLUMN)
+
+
+_KEYS: dict[int, list[int]] = {}
+
+
+def _partition_keys(spark: SparkSession, partitions: int) -> list[int]:
+    """For each partition p, the smallest non-negative long that ``repartition(partitions, col)``
+    sends to p (Spark hashes with Murmur3 then takes the positive modulo). Remembered: the answer
+    depends on Spark's hash function only."""
+    from pyspark.sql import functions as F
+
+    if partitions in _KEYS:
+        return _KEYS[partitions]
+
+    rows = (
+        spark.range(0, partitions * 64)
+        .select("id", F.pmod(F.hash("id"), F.lit(partitions)).alias("p"))
+        .groupBy("p")
+        .agg(F.min("id").alias("key"))
+        .collect()
+    )
+    keys = {r["p"]: r["key"] for r in rows}
+    if len(keys) < partitions:
+        raise RuntimeError(f"no key found for every one of {partitions} partitions")
+    _KEYS[partitions] = [keys[p] for p in range(partitions)]
+    return _KEYS[partitions]
 
 
 def _write(df: DataFrame, table: str, snapshot_id: int) -> None:

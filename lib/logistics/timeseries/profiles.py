@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from logistics.timeseries.numba_cache import enable_stumpy_cache
+from logistics.timeseries.numba_cache import load_stumpy
 from logistics.timeseries.validation import positive_int, window_fits
 
 
@@ -44,14 +44,11 @@ def matrix_profile(
     series: np.ndarray, m: int, *, normalize: bool = True
 ) -> tuple[np.ndarray, np.ndarray]:
     """``stumpy.stump``: distance to and index of each window's nearest non-trivial neighbour."""
-    import stumpy
-
     m = positive_int(m, "m")
     window_fits(m, series.size, "m")
     if m < 3:
         raise ValueError(f"m must be at least 3 points, got {m}")
-    enable_stumpy_cache()
-    profile = stumpy.stump(np.asarray(series, dtype=np.float64), m, normalize=normalize)
+    profile = load_stumpy().stump(np.asarray(series, dtype=np.float64), m, normalize=normalize)
     return profile[:, 0].astype(np.float64), profile[:, 1].astype(np.int64)
 
 
@@ -76,9 +73,7 @@ def top_motifs(
     max_matches: int = 10,
 ) -> list[Motif]:
     """``stumpy.motifs``: the ``top`` recurring shapes and where each recurs."""
-    import stumpy
-
-    enable_stumpy_cache()
+    stumpy = load_stumpy()
     distances, indices = stumpy.motifs(
         np.asarray(series, dtype=np.float64),
         profile,
@@ -104,12 +99,10 @@ def multi_dim_motifs(
     Returns the motifs (each with the signals it spans, chosen by STUMPY's MDL rule) and the
     multi-dimensional profile, row ``k`` using the best ``k + 1`` signals for each window.
     """
-    import stumpy
-
     names = list(signals)
     matrix = np.vstack([np.asarray(signals[n], dtype=np.float64) for n in names])
     window_fits(m, matrix.shape[1], "m")
-    enable_stumpy_cache()
+    stumpy = load_stumpy()
     import warnings
 
     with warnings.catch_warnings():
@@ -134,7 +127,5 @@ def multi_dim_motifs(
 
 def series_distance(a: np.ndarray, b: np.ndarray, m: int) -> float:
     """MPdist between two devices (AB-joins both ways): small when B contains A's behaviour."""
-    import stumpy
-
-    enable_stumpy_cache()
+    stumpy = load_stumpy()
     return float(stumpy.mpdist(np.asarray(a, np.float64), np.asarray(b, np.float64), m))

@@ -62,3 +62,19 @@ def test_mlflow_run_has_params_metrics_and_plot(trained) -> None:
     ]
     assert artifacts == [f"plots/{report.plot.name}"]
     assert report.plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_devices_are_spread_so_every_task_gets_the_same_work(spark) -> None:
+    """Twelve devices of equal length on four tasks: three each, each device whole in one task;
+    a device twice as long (four times the work) gets a task nearly to itself."""
+    from logistics.timeseries.fleet_training import TASK_COLUMN, balance_devices
+
+    rows = [(f"d{i:02d}", t) for i in range(12) for t in range(10)]
+    rows += [("long", t) for t in range(20)]
+    frame = spark.createDataFrame(rows, "device_id string, t int")
+    placed = balance_devices(frame, 4).drop(TASK_COLUMN)
+    tasks = placed.rdd.glom().map(lambda part: sorted({r.device_id for r in part})).collect()
+    assert len(tasks) == 4
+    assert sorted(d for task in tasks for d in task) == sorted({r[0] for r in rows})
+    assert sorted(len(task) for task in tasks) == [1, 4, 4, 4]
+    assert ["long"] in tasks
