@@ -4,9 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup java jars web browser up down demo test lint bench clean
+.PHONY: setup java bytecode jars web browser up down demo test lint bench clean
 
-setup: java $(STAMP) jars web browser
+setup: java $(STAMP) bytecode jars web browser
 
 java:
 	@command -v java >/dev/null 2>&1 || { echo "error: Java 17 is required by Spark: install a JDK 17 (apt-get install openjdk-17-jre-headless)"; exit 1; }
@@ -17,6 +17,11 @@ $(STAMP): requirements.txt pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -r requirements.txt
 	@touch $(STAMP)
+
+# Compiled once here, so every replica, job and Spark worker starts without compiling the lab's
+# modules (stale files are simply recompiled in memory).
+bytecode: $(STAMP)
+	@$(PY) -m compileall -q lib
 
 jars: $(STAMP)
 	@$(PY) -m logistics.jars fetch
