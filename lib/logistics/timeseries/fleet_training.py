@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 OUTPUT_TABLES = ("motifs", "discords", "device_similarity")
+TASK_COLUMN = "training_task"  # the Spark task a device is placed on
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,6 @@ def findings(telemetry: DataFrame, params: TrainingParams) -> DataFrame:
     return balanced.groupBy(TASK_COLUMN, "device_id").applyInPandas(
         partial(device_findings, params=params), schema=FINDINGS_SCHEMA
     )
-
-
-TASK_COLUMN = "training_task"
 
 
 def balance_devices(telemetry: DataFrame, partitions: int) -> DataFrame:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from sqlalchemy import select
@@ -19,6 +19,8 @@ from workspace.server import db
 from workspace.server.state import Workspace
 
 ROLE_RANK = {"viewer": 1, "operator": 2, "admin": 3}
+
+Row = TypeVar("Row")
 
 
 def get_workspace(request: Request) -> Workspace:
@@ -104,3 +106,16 @@ def project_role(minimum: str) -> Callable[..., ProjectAccess]:
 Viewer = Annotated[ProjectAccess, Depends(project_role("viewer"))]
 Operator = Annotated[ProjectAccess, Depends(project_role("operator"))]
 ProjectAdmin = Annotated[ProjectAccess, Depends(project_role("admin"))]
+
+
+def owned_or_404(
+    session: Session, kind: type[Row], row_id: str, parent: tuple[str, str], noun: str
+) -> Row:
+    """The ``kind`` row ``row_id`` if it belongs to the parent ``(field, id)``, else a 404 naming
+    both: a row of another project, model or job answers as if it did not exist."""
+    field, parent_id = parent
+    row = session.get(kind, row_id)
+    if row is None or getattr(row, field) != parent_id:
+        parent_noun = field.removesuffix("_id")
+        raise HTTPException(404, f"{noun} '{row_id}' not found in {parent_noun} '{parent_id}'")
+    return row

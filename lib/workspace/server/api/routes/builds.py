@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 
 from workspace.core.security import crn, new_id
 from workspace.server import db, schemas
-from workspace.server.api.deps import Operator, SessionDep, Viewer, WorkspaceDep
+from workspace.server.api.deps import Operator, SessionDep, Viewer, WorkspaceDep, owned_or_404
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.api.routes.models import model_in_project
 from workspace.server.api.views import build_out
@@ -21,10 +21,7 @@ LOG_TAIL_CHARS = 20_000
 
 def build_in_model(session: SessionDep, project_id: str, model_id: str, build_id: str) -> db.Build:
     model_in_project(session, project_id, model_id)
-    build = session.get(db.Build, build_id)
-    if build is None or build.model_id != model_id:
-        raise HTTPException(404, f"build '{build_id}' not found in model '{model_id}'")
-    return build
+    return owned_or_404(session, db.Build, build_id, ("model_id", model_id), "build")
 
 
 @router.post("", response_model=schemas.BuildOut)

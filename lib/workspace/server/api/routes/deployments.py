@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from workspace.core.security import crn, new_id
 from workspace.server import db, schemas
-from workspace.server.api.deps import Operator, SessionDep, Viewer, WorkspaceDep
+from workspace.server.api.deps import Operator, SessionDep, Viewer, WorkspaceDep, owned_or_404
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.api.routes.builds import build_in_model
 from workspace.server.api.views import deployment_out
@@ -21,10 +21,7 @@ def deployment_in_build(
     session: SessionDep, project_id: str, model_id: str, build_id: str, deployment_id: str
 ) -> db.Deployment:
     build_in_model(session, project_id, model_id, build_id)
-    dep = session.get(db.Deployment, deployment_id)
-    if dep is None or dep.build_id != build_id:
-        raise HTTPException(404, f"deployment '{deployment_id}' not found in build '{build_id}'")
-    return dep
+    return owned_or_404(session, db.Deployment, deployment_id, ("build_id", build_id), "deployment")
 
 
 @router.post("", response_model=schemas.DeploymentOut)

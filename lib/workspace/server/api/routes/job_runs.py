@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 
 from workspace.server import db
 from workspace.server import job_schemas as js
-from workspace.server.api.deps import Operator, SessionDep, Viewer, WorkspaceDep
+from workspace.server.api.deps import Operator, SessionDep, Viewer, WorkspaceDep, owned_or_404
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.api.routes.jobs import job_in_project
 from workspace.server.api.views import job_run_out
@@ -20,10 +20,7 @@ LOG_CAP_BYTES = 1024 * 1024
 
 def run_in_job(session: SessionDep, project_id: str, job_id: str, run_id: str) -> db.JobRun:
     job_in_project(session, project_id, job_id)
-    run = session.get(db.JobRun, run_id)
-    if run is None or run.job_id != job_id:
-        raise HTTPException(404, f"run '{run_id}' not found in job '{job_id}'")
-    return run
+    return owned_or_404(session, db.JobRun, run_id, ("job_id", job_id), "run")
 
 
 @router.post("", response_model=js.JobRunOut)

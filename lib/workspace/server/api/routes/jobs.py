@@ -13,7 +13,14 @@ from sqlalchemy import or_, select
 from workspace.core.security import new_id
 from workspace.server import db
 from workspace.server import job_schemas as js
-from workspace.server.api.deps import CurrentUser, Operator, SessionDep, Viewer, WorkspaceDep
+from workspace.server.api.deps import (
+    CurrentUser,
+    Operator,
+    SessionDep,
+    Viewer,
+    WorkspaceDep,
+    owned_or_404,
+)
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.api.views import job_out
 from workspace.server.job_rules import (
@@ -32,10 +39,7 @@ FIELDS = {"name": db.Job.name, "script": db.Job.script, "type": db.Job.type}
 
 
 def job_in_project(session: SessionDep, project_id: str, job_id: str) -> db.Job:
-    job = session.get(db.Job, job_id)
-    if job is None or job.project_id != project_id:
-        raise HTTPException(404, f"job '{job_id}' not found in project '{project_id}'")
-    return job
+    return owned_or_404(session, db.Job, job_id, ("project_id", project_id), "job")
 
 
 def _validate(session: SessionDep, ws: WorkspaceDep, job: db.Job, requested_type: str | None):

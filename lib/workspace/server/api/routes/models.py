@@ -7,7 +7,14 @@ from sqlalchemy import select
 
 from workspace.core.security import crn, new_access_key, new_id
 from workspace.server import db, schemas
-from workspace.server.api.deps import Operator, ProjectAdmin, SessionDep, Viewer, WorkspaceDep
+from workspace.server.api.deps import (
+    Operator,
+    ProjectAdmin,
+    SessionDep,
+    Viewer,
+    WorkspaceDep,
+    owned_or_404,
+)
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.api.views import model_out
 
@@ -15,10 +22,7 @@ router = APIRouter(prefix="/projects/{project_id}/models", tags=["models"])
 
 
 def model_in_project(session: SessionDep, project_id: str, model_id: str) -> db.Model:
-    model = session.get(db.Model, model_id)
-    if model is None or model.project_id != project_id:
-        raise HTTPException(404, f"model '{model_id}' not found in project '{project_id}'")
-    return model
+    return owned_or_404(session, db.Model, model_id, ("project_id", project_id), "model")
 
 
 @router.post("", response_model=schemas.ModelOut)
