@@ -1,48 +1,96 @@
 """Python client of the workspace API, with cmlapi's method names.
 
+Calls return as soon as the server accepts the request, with typed objects (``.to_dict()`` gives
+the JSON); list calls answer a page (``.projects``, ``.models``... and ``.next_page_token``); ids
+are keyword arguments. ``wait_for_*`` polls until a terminal state.
+
 Example::
 
-    from workspace.client import WorkspaceClient, BuildFailed
+    from workspace.client import BuildFailed, WorkspaceClient
+
     client = WorkspaceClient()          # LAB_API_URL, LAB_API_KEY, LAB_PROJECT_ID
     try:
-        client.wait_for_build(project_id, model_id, build_id, timeout=120)
+        client.wait_for_build(project_id=pid, model_id=mid, build_id=bid, timeout=120)
     except BuildFailed as exc:
         print(exc.log_tail)
 
-Exceptions form one tree under ``WorkspaceError`` (drawn in ``workspace.client._errors``).
+Every error the client raises is a ``WorkspaceError``, in three branches::
+
+    WorkspaceError
+    ├── TransportError          the request did not get an answer
+    │   ├── ConnectError        cannot reach the server (is `workspace up` running?)
+    │   └── RequestTimeout      the server did not answer within the client timeout
+    ├── ApiError                the server answered with an error (.status_code, .message)
+    │   ├── BadRequest 400/413/422, Unauthorized 401, Forbidden 403, NotFound 404,
+    │   ├── Conflict 409, TooManyRequests 429,
+    │   └── ServerError 5xx
+    │       └── GatewayTimeout 504
+    └── WaitError               a wait_for_* gave up (.status, .log_tail)
+        ├── BuildFailed, DeploymentFailed, JobRunFailed
+        └── WaitTimeout         the awaited resource did not reach a terminal state in time
+
+(what each one means: ``workspace.client._errors``).
 """
 
 from workspace.client._client import WorkspaceClient
 from workspace.client._errors import (
+    ApiError,
     BadRequest,
     BuildFailed,
     Conflict,
     ConnectError,
     DeploymentFailed,
     Forbidden,
+    GatewayTimeout,
     JobRunFailed,
     NotFound,
+    RequestTimeout,
     ServerError,
-    Timeout,
+    TooManyRequests,
+    TransportError,
     Unauthorized,
+    WaitError,
+    WaitTimeout,
     WorkspaceError,
 )
-from workspace.client._job_models import CreateJobRequest, CreateJobRunRequest, Job, JobRun
+from workspace.client._http import ListParams
+from workspace.client._job_models import (
+    CreateJobRequest,
+    CreateJobRunRequest,
+    Job,
+    JobRun,
+    ListJobRunsResponse,
+    ListJobsResponse,
+)
 from workspace.client._models import (
+    Collaborator,
     CreateModelBuildRequest,
     CreateModelDeploymentRequest,
     CreateModelRequest,
     CreateProjectRequest,
+    ListModelBuildsResponse,
+    ListModelDeploymentsResponse,
+    ListModelReplicasResponse,
+    ListModelsResponse,
+    ListProjectCollaboratorsResponse,
+    ListProjectsResponse,
+    MetricRecord,
     Model,
     ModelBuild,
     ModelDeployment,
     Project,
+    ReadMetricsResponse,
     Replica,
+    ReplicaSample,
+    ReplicaSampleList,
+    User,
 )
 
 __all__ = [
+    "ApiError",
     "BadRequest",
     "BuildFailed",
+    "Collaborator",
     "Conflict",
     "ConnectError",
     "CreateJobRequest",
@@ -53,18 +101,37 @@ __all__ = [
     "CreateProjectRequest",
     "DeploymentFailed",
     "Forbidden",
+    "GatewayTimeout",
     "Job",
     "JobRun",
     "JobRunFailed",
+    "ListJobRunsResponse",
+    "ListJobsResponse",
+    "ListModelBuildsResponse",
+    "ListModelDeploymentsResponse",
+    "ListModelReplicasResponse",
+    "ListModelsResponse",
+    "ListParams",
+    "ListProjectCollaboratorsResponse",
+    "ListProjectsResponse",
+    "MetricRecord",
     "Model",
     "ModelBuild",
     "ModelDeployment",
     "NotFound",
     "Project",
+    "ReadMetricsResponse",
     "Replica",
+    "ReplicaSample",
+    "ReplicaSampleList",
+    "RequestTimeout",
     "ServerError",
-    "Timeout",
+    "TooManyRequests",
+    "TransportError",
     "Unauthorized",
+    "User",
+    "WaitError",
+    "WaitTimeout",
     "WorkspaceClient",
     "WorkspaceError",
 ]

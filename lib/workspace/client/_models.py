@@ -23,13 +23,6 @@ class _Record:
         return dataclasses.asdict(self)  # type: ignore[call-overload]
 
 
-def request_body(request: Any, fields: dict[str, Any]) -> dict[str, Any]:
-    """A request object, a dict, or keyword fields → the JSON body (None values dropped)."""
-    data = request.to_dict() if hasattr(request, "to_dict") else dict(request or {})
-    data.update(fields)
-    return {k: v for k, v in data.items() if v is not None}
-
-
 @dataclass
 class CreateProjectRequest(_Record):
     name: str
@@ -179,6 +172,18 @@ class Replica(_Record):
 
 
 @dataclass
+class ReplicaSample(_Record):
+    replica_id: str = ""
+    timestamp_ms: int = 0
+    state: str = ""
+    restarts: int = 0
+    cpu_percent: float = 0.0
+    cpu_limit: float = 0.0
+    memory_mb: float = 0.0
+    memory_limit_mb: float = 0.0
+
+
+@dataclass
 class MetricRecord(_Record):
     modelCrn: str = ""
     modelBuildCrn: str = ""
@@ -211,8 +216,6 @@ def _page(plural: str, item: type[_Record]) -> type[_Record]:
     )
     cls.from_dict = classmethod(from_dict)
     cls.to_dict = to_dict
-    cls.__iter__ = lambda self: iter(getattr(self, plural))
-    cls.__len__ = lambda self: len(getattr(self, plural))
     return cls
 
 
@@ -223,3 +226,4 @@ ListModelBuildsResponse = _page("model_builds", ModelBuild)
 ListModelDeploymentsResponse = _page("model_deployments", ModelDeployment)
 ListModelReplicasResponse = _page("replicas", Replica)
 ReadMetricsResponse = _page("metrics", MetricRecord)
+ReplicaSampleList = _page("replica_metrics", ReplicaSample)

@@ -1,74 +1,165 @@
-"""``wait_for_build`` / ``wait_for_deployment``: poll until a terminal state, fail loudly.
+"""``wait_for_build`` / ``wait_for_deployment`` / ``wait_for_job_run``: poll until a terminal state.
 
-Why a mixin: client calls return as soon as the server accepts the work; scripts that need the
-result wait here, with a timeout and an error that carries the state and the last log lines.
+Why: client calls return as soon as the server accepts the work; a script that needs the result
+waits here, with a timeout and an error (a ``WaitError``) that names the state the resource was
+last seen in and carries its last log lines.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from workspace.client import _models as m
-from workspace.client._errors import BuildFailed, DeploymentFailed, Timeout, WorkspaceError
+from workspace.client._errors import (
+    BuildFailed,
+    DeploymentFailed,
+    JobRunFailed,
+    WaitTimeout,
+    WorkspaceError,
+)
+from workspace.client._job_models import JobRun
+from workspace.client._models import ModelBuild, ModelDeployment
+
+if TYPE_CHECKING:
+    from workspace.client._client import WorkspaceClient
+
+LOG_TAIL_LINES = 20
 
 
-class WaitingMixin:
-    get_model_build: Any
-    get_model_build_logs: Any
-    get_model_deployment: Any
-    list_model_replicas: Any
+class _HasStatus(Protocol):
+    status: str
 
-    def wait_for_build(
-        self, project_id, model_id, build_id, *, timeout: float = 600, poll: float = 0.25
-    ) -> m.ModelBuild:
-        """Poll until the build is built; raise ``BuildFailed`` or ``Timeout`` with the log tail."""
-        deadline = time.monotonic() + timeout
-        while True:
-            build = self.get_model_build(project_id, model_id, build_id)
-            if build.status == "built":
-                return build
-            if build.status == "failed" or time.monotonic() > deadline:
-                tail = self._log_tail(project_id, model_id, build_id)
-                if build.status == "failed":
-                    raise BuildFailed(
-                        f"build {build_id} failed: {build.failure_reason}\n{tail}", log_tail=tail
-                    )
-                raise Timeout(
-                    f"build {build_id} still {build.status} after {timeout:g} s\n{tail}",
-                    log_tail=tail,
-                )
-            time.sleep(poll)
 
-    def _log_tail(self, project_id, model_id, build_id, lines: int = 20) -> str:
-        try:
-            log = self.get_model_build_logs(project_id, model_id, build_id)
-        except WorkspaceError:
-            return ""
-        return "\n".join(log.splitlines()[-lines:])
+Seen = TypeVar("Seen", bound=_HasStatus)
 
-    def wait_for_deployment(
-        self, project_id, model_id, build_id, deployment_id, *, timeout: float = 600,
-        poll: float = 0.1,
-    ) -> m.ModelDeployment:  # fmt: skip
-        """Poll until deployed; raise ``DeploymentFailed`` or ``Timeout`` naming the state."""
-        deadline = time.monotonic() + timeout
-        while True:
-            dep = self.get_model_deployment(project_id, model_id, build_id, deployment_id)
-            if dep.status == "deployed":
-                return dep
-            if dep.status in ("failed", "stopped") or time.monotonic() > deadline:
-                replicas = self.list_model_replicas(project_id, model_id, build_id, deployment_id)
-                tail = "\n".join(
-                    f"replica {r.id}: {r.state} ({r.last_error})" for r in replicas if r.last_error
-                )
-                if dep.status in ("failed", "stopped"):
-                    raise DeploymentFailed(
-                        f"deployment {deployment_id} is {dep.status}: {dep.failure_reason}\n{tail}",
-                        log_tail=tail,
-                    )
-                raise Timeout(
-                    f"deployment {deployment_id} still {dep.status} after {timeout:g} s\n{tail}",
-                    log_tail=tail,
-                )
-            time.sleep(poll)
+
+def _poll(
+    fetch: Callable[[], Seen], *, terminal: Collection[str], timeout: float, poll: float
+) -> Seen:
+    """Fetch until the status is terminal or ``timeout`` seconds passed; the last one seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = fetch()
+        if seen.status in terminal or time.monotonic() > deadline:
+            return seen
+        time.sleep(poll)
+
+
+def _tail(read_log: Callable[[], str]) -> str:
+    """The last lines of a log, or nothing when the log itself cannot be read."""
+    try:
+        return "\n".join(read_log().splitlines()[-LOG_TAIL_LINES:])
+    except WorkspaceError:
+        return ""
+
+
+def wait_for_build(
+    client: WorkspaceClient,
+    *,
+    project_id: str | None = None,
+    model_id: str,
+    build_id: str,
+    timeout: float = 600,
+    poll: float = 0.25,
+) -> ModelBuild:
+    """The build once it is ``built``; ``BuildFailed`` or ``WaitTimeout`` with its log tail."""
+    ids = {"project_id": project_id, "model_id": model_id, "build_id": build_id}
+    build = _poll(
+        lambda: client.get_model_build(**ids),
+        terminal=("built", "failed"),
+        timeout=timeout,
+        poll=poll,
+    )
+    if build.status == "built":
+        return build
+    tail = _tail(lambda: client.get_model_build_logs(**ids))
+    if build.status == "failed":
+        raise BuildFailed(
+            f"build {build_id} failed: {build.failure_reason}\n{tail}",
+            status="failed",
+            log_tail=tail,
+        )
+    raise WaitTimeout(
+        f"build {build_id} still {build.status} after {timeout:g} s\n{tail}",
+        status=build.status,
+        log_tail=tail,
+    )
+
+
+def wait_for_deployment(
+    client: WorkspaceClient,
+    *,
+    project_id: str | None = None,
+    model_id: str,
+    build_id: str,
+    deployment_id: str,
+    timeout: float = 600,
+    poll: float = 0.1,
+) -> ModelDeployment:
+    """The deployment once it is ``deployed``; ``DeploymentFailed`` (it ended failed or stopped)
+    or ``WaitTimeout``, with the errors its replicas reported."""
+    ids = {
+        "project_id": project_id,
+        "model_id": model_id,
+        "build_id": build_id,
+        "deployment_id": deployment_id,
+    }
+    ended = ("failed", "stopped")
+    dep = _poll(
+        lambda: client.get_model_deployment(**ids),
+        terminal=("deployed", *ended),
+        timeout=timeout,
+        poll=poll,
+    )
+    if dep.status == "deployed":
+        return dep
+    replicas = client.list_model_replicas(**ids).replicas
+    tail = "\n".join(
+        f"replica {r.id}: {r.state} ({r.last_error})" for r in replicas if r.last_error
+    )
+    if dep.status in ended:
+        raise DeploymentFailed(
+            f"deployment {deployment_id} is {dep.status}: {dep.failure_reason}\n{tail}",
+            status=dep.status,
+            log_tail=tail,
+        )
+    raise WaitTimeout(
+        f"deployment {deployment_id} still {dep.status} after {timeout:g} s\n{tail}",
+        status=dep.status,
+        log_tail=tail,
+    )
+
+
+def wait_for_job_run(
+    client: WorkspaceClient,
+    *,
+    project_id: str | None = None,
+    job_id: str,
+    run_id: str,
+    timeout: float = 600,
+    poll: float = 0.25,
+) -> JobRun:
+    """The run once it ``succeeded``; ``JobRunFailed`` (failed, timedout or stopped: see
+    ``status``) or ``WaitTimeout``, with the last lines of its output."""
+    ids = {"project_id": project_id, "job_id": job_id, "run_id": run_id}
+    ended = ("failed", "timedout", "stopped")
+    run = _poll(
+        lambda: client.get_job_run(**ids),
+        terminal=("succeeded", *ended),
+        timeout=timeout,
+        poll=poll,
+    )
+    if run.status == "succeeded":
+        return run
+    tail = _tail(lambda: client.get_job_run_logs(**ids, tail=LOG_TAIL_LINES))
+    if run.status in ended:
+        reason = f": {run.failure_reason}" if run.failure_reason else ""
+        raise JobRunFailed(
+            f"job run {run_id} {run.status}{reason}\n{tail}", status=run.status, log_tail=tail
+        )
+    raise WaitTimeout(
+        f"job run {run_id} still {run.status} after {timeout:g} s\n{tail}",
+        status=run.status,
+        log_tail=tail,
+    )

@@ -1,0 +1,71 @@
+"""Prediction metrics and the model endpoint, as CML's ``cdsw`` module offers them to model code.
+
+Why beside the client and not only in ``workspace.runtime``: monitoring scripts read metrics and
+call endpoints from outside any replica, with the same key and errors as every other call.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from workspace.client._http import V2
+from workspace.client._models import ReadMetricsResponse
+
+if TYPE_CHECKING:
+    from workspace.client._client import WorkspaceClient
+
+
+def read_metrics(
+    client: WorkspaceClient,
+    *,
+    model_crn: str | None = None,
+    model_deployment_crn: str | None = None,
+    start_timestamp_ms: int | None = None,
+    end_timestamp_ms: int | None = None,
+) -> ReadMetricsResponse:
+    """One row per prediction (and per aggregate) of a model or one of its deployments, in time
+    order; give ``model_crn`` or ``model_deployment_crn``."""
+    params = {
+        "model_crn": model_crn,
+        "model_deployment_crn": model_deployment_crn,
+        "start_timestamp_ms": start_timestamp_ms,
+        "end_timestamp_ms": end_timestamp_ms,
+    }
+    return ReadMetricsResponse.from_dict(client.http.request("GET", f"{V2}/metrics", params=params))
+
+
+def track_delayed_metrics(
+    client: WorkspaceClient, metrics: dict[str, Any], *, prediction_uuid: str
+) -> None:
+    """Merge metrics known only later (e.g. the true label) into that prediction's row."""
+    body = {"metrics": metrics, "prediction_uuid": prediction_uuid}
+    client.http.request("POST", f"{V2}/metrics/delayed", json_body=body)
+
+
+def track_aggregate_metrics(
+    client: WorkspaceClient,
+    metrics: dict[str, Any],
+    *,
+    start_timestamp_ms: int,
+    end_timestamp_ms: int,
+    model_deployment_crn: str,
+) -> None:
+    """A metric over a time window of a deployment (e.g. accuracy of the last hour)."""
+    body = {
+        "metrics": metrics,
+        "start_timestamp_ms": start_timestamp_ms,
+        "end_timestamp_ms": end_timestamp_ms,
+        "model_deployment_crn": model_deployment_crn,
+    }
+    client.http.request("POST", f"{V2}/metrics/aggregate", json_body=body)
+
+
+def call_model(
+    client: WorkspaceClient, access_key: str, request: Any, *, timeout: float | None = None
+) -> dict[str, Any]:
+    """POST /model; the whole CML answer ``{"success", "response", "ReplicaID"}``.
+
+    The answer stays the endpoint's JSON: ``response`` is whatever the model returned.
+    """
+    body = {"accessKey": access_key, "request": request}
+    return client.http.request("POST", "/model", json_body=body, timeout=timeout)
