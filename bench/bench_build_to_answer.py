@@ -62,19 +62,30 @@ def one_round(client: WorkspaceClient, project_id: str, model, index: int) -> di
     build = client.create_model_build(
         project_id=project_id, model_id=model.id, file_path="echo.py", function_name="predict"
     )
-    client.wait_for_build(project_id, model.id, build.id, timeout=120, poll=0.02)
+    client.wait_for_build(
+        project_id=project_id, model_id=model.id, build_id=build.id, timeout=120, poll=0.02
+    )
     t_built = time.perf_counter()
     dep = client.create_model_deployment(
         project_id=project_id, model_id=model.id, build_id=build.id, cpu=0.5, memory=0.5
     )
-    client.wait_for_deployment(project_id, model.id, build.id, dep.id, timeout=120, poll=0.02)
+    client.wait_for_deployment(
+        project_id=project_id,
+        model_id=model.id,
+        build_id=build.id,
+        deployment_id=dep.id,
+        timeout=120,
+        poll=0.02,
+    )
     t_deployed = time.perf_counter()
     while True:
         answer = client.call_model(model.access_key, {"round": index})
         if answer.get("success") and answer["response"] == {"round": index}:
             break
     t_answer = time.perf_counter()
-    client.stop_model_deployment(project_id, model.id, build.id, dep.id)
+    client.stop_model_deployment(
+        project_id=project_id, model_id=model.id, build_id=build.id, deployment_id=dep.id
+    )
     return {
         "build_s": t_built - t0,
         "deploy_s": t_deployed - t_built,

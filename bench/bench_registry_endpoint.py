@@ -128,11 +128,19 @@ def main() -> None:
             model_id=model.id,
             registered_model_version_id="BenchClf@champion",
         )
-        client.wait_for_build(project.id, model.id, build.id, timeout=300)
+        client.wait_for_build(
+            project_id=project.id, model_id=model.id, build_id=build.id, timeout=300
+        )
         dep = client.create_model_deployment(
             project_id=project.id, model_id=model.id, build_id=build.id, cpu=1, memory=2, replicas=1
         )
-        client.wait_for_deployment(project.id, model.id, build.id, dep.id, timeout=300)
+        client.wait_for_deployment(
+            project_id=project.id,
+            model_id=model.id,
+            build_id=build.id,
+            deployment_id=dep.id,
+            timeout=300,
+        )
         wait_until(f"http://127.0.0.1:{mlflow_port}/ping")
 
         columns = ["iot_signal_1", "iot_signal_2", "iot_signal_3", "iot_signal_4"]

@@ -48,7 +48,7 @@ def say(message: str) -> None:
 
 def ensure_chain(client, project_id: str, chain: list[tuple[str, str, str]]) -> list:
     """Jobs of the chain, each the child of the one before (reused when they exist)."""
-    existing = {j.name: j for j in client.list_jobs(project_id, page_size=100).jobs}
+    existing = {j.name: j for j in client.list_jobs(project_id=project_id, page_size=100).jobs}
     jobs, parent = [], None
     for name, script, arguments in chain:
         job = existing.get(name) or client.create_job(
@@ -71,7 +71,8 @@ def run_chain(client, project_id: str, jobs: list, label: str) -> dict[str, str]
     from workspace.client import WorkspaceError
 
     started_after = {
-        j.id: {r.id for r in client.list_job_runs(project_id, j.id).job_runs} for j in jobs
+        j.id: {r.id for r in client.list_job_runs(project_id=project_id, job_id=j.id).job_runs}
+        for j in jobs
     }
     client.create_job_run(project_id=project_id, job_id=jobs[0].id)
     logs: dict[str, str] = {}
@@ -82,7 +83,7 @@ def run_chain(client, project_id: str, jobs: list, label: str) -> dict[str, str]
         while run is None and time.monotonic() < deadline:
             fresh = [
                 r
-                for r in client.list_job_runs(project_id, job.id).job_runs
+                for r in client.list_job_runs(project_id=project_id, job_id=job.id).job_runs
                 if r.id not in started_after[job.id]
             ]
             run = fresh[0] if fresh else None
@@ -91,12 +92,16 @@ def run_chain(client, project_id: str, jobs: list, label: str) -> dict[str, str]
             raise SystemExit(f"error: job {job.name!r} never started")
         began = time.monotonic()
         try:
-            client.wait_for_job_run(project_id, job.id, run.id, timeout=STEP_TIMEOUT_S)
+            client.wait_for_job_run(
+                project_id=project_id, job_id=job.id, run_id=run.id, timeout=STEP_TIMEOUT_S
+            )
         except WorkspaceError as exc:
             print(f"error: {label} job {job.name!r} failed", file=sys.stderr)
             print(exc.log_tail or str(exc), file=sys.stderr)
             raise SystemExit(1) from None
-        logs[job.name] = client.get_job_run_logs(project_id, job.id, run.id)
+        logs[job.name] = client.get_job_run_logs(
+            project_id=project_id, job_id=job.id, run_id=run.id
+        )
         say(f"{label}: {job.name} succeeded in {time.monotonic() - began:.0f} s")
     return logs
 

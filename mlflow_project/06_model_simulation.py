@@ -82,7 +82,7 @@ for record, label in zip(result.records, labels, strict=True):
             "prediction": prediction,
             "input": dict(zip(SIGNALS, features, strict=True)),
         },
-        record.uuid,
+        prediction_uuid=record.uuid,
     )
     correct.append((record.start_ms, prediction == label))
 for start in range(0, len(correct), args.window):

@@ -43,9 +43,14 @@ since_ms = int((time.time() - args.minutes * 60) * 1000)
 rows = client.read_metrics(
     model_deployment_crn=served.deployment.crn, start_timestamp_ms=since_ms
 ).to_dict()["metrics"]
-ids = (served.project_id, served.model.id, served.build.id, served.deployment.id)
+ids = {
+    "project_id": served.project_id,
+    "model_id": served.model.id,
+    "build_id": served.build.id,
+    "deployment_id": served.deployment.id,
+}
 requests = requests_frame(rows)
-replicas = replicas_frame(client.read_replica_metrics(*ids))
+replicas = replicas_frame(client.read_replica_metrics(**ids).to_dict()["replica_metrics"])
 try:
     load = observed_load(requests, replicas)
 except ValueError as exc:

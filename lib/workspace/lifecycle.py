@@ -77,10 +77,10 @@ def find_project(client: WorkspaceClient, name: str) -> Project:
 
 def find_model(client: WorkspaceClient, project_id: str, name: str) -> Model:
     """The model called ``name``; ``UnknownModel`` lists the models that exist."""
-    models = _all(lambda **kw: client.list_models(project_id, **kw), "models")
+    models = _all(lambda **kw: client.list_models(project_id=project_id, **kw), "models")
     for model in models:
         if model.name == name:
-            return client.get_model(project_id, model.id)
+            return client.get_model(project_id=project_id, model_id=model.id)
     names = ", ".join(sorted(m.name for m in models)) or "none"
     raise UnknownModel(f"no model named {name!r} in this project; models that exist: {names}")
 
@@ -122,7 +122,9 @@ def build_and_deploy(
     reason and log tail otherwise.
     """
     build = client.create_model_build(project_id=project_id, model_id=model.id, **build_fields)
-    build = client.wait_for_build(project_id, model.id, build.id, timeout=timeout)
+    build = client.wait_for_build(
+        project_id=project_id, model_id=model.id, build_id=build.id, timeout=timeout
+    )
     deployment = client.create_model_deployment(
         project_id=project_id,
         model_id=model.id,
@@ -133,7 +135,11 @@ def build_and_deploy(
         environment=environment or {},
     )
     deployment = client.wait_for_deployment(
-        project_id, model.id, build.id, deployment.id, timeout=timeout
+        project_id=project_id,
+        model_id=model.id,
+        build_id=build.id,
+        deployment_id=deployment.id,
+        timeout=timeout,
     )
     return Served(project_id, model, build, deployment)
 
@@ -157,11 +163,19 @@ def serving(client: WorkspaceClient, project_id: str, name: str, *, wait_s: floa
 
 
 def _deployments(client: WorkspaceClient, project_id: str, model: Model) -> tuple[list, bool]:
-    builds = _all(lambda **kw: client.list_model_builds(project_id, model.id, **kw), "model_builds")
+    builds = _all(
+        lambda **kw: client.list_model_builds(project_id=project_id, model_id=model.id, **kw),
+        "model_builds",
+    )
     live: list[tuple[str, ModelBuild, ModelDeployment]] = []
     coming = False
     for build in builds:
-        listing = functools.partial(client.list_model_deployments, project_id, model.id, build.id)
+        listing = functools.partial(
+            client.list_model_deployments,
+            project_id=project_id,
+            model_id=model.id,
+            build_id=build.id,
+        )
         for dep in _all(listing, "model_deployments"):
             if dep.status == "deployed":
                 live.append((dep.deployed_at or dep.created_at, build, dep))
@@ -200,10 +214,14 @@ def redeploy(
         raise type(exc)(
             f"redeploy of {current.model.name!r} failed; deployment {current.deployment.id} "
             f"keeps serving. {exc}",
-            log_tail=getattr(exc, "log_tail", ""),
+            status=exc.status,
+            log_tail=exc.log_tail,
         ) from exc
     client.stop_model_deployment(
-        current.project_id, current.model.id, current.build.id, current.deployment.id
+        project_id=current.project_id,
+        model_id=current.model.id,
+        build_id=current.build.id,
+        deployment_id=current.deployment.id,
     )
     return new
 

@@ -76,7 +76,7 @@ def _client() -> Any:
 
 def track_delayed_metrics(metrics: dict[str, Any], prediction_uuid: str) -> None:
     """Merge metrics learnt later (e.g. the true label) into an earlier prediction's row."""
-    _client().track_delayed_metrics(metrics, prediction_uuid)
+    _client().track_delayed_metrics(metrics, prediction_uuid=prediction_uuid)
 
 
 def track_aggregate_metrics(

@@ -24,8 +24,7 @@ from pathlib import Path
 import psutil
 import requests
 
-from workspace.client import NotFound, WorkspaceClient
-from workspace.client._models import Project
+from workspace.client import NotFound, Project, WorkspaceClient
 from workspace.core.config import WorkspaceSettings
 from workspace.core.script_env import script_environment
 
@@ -76,8 +75,8 @@ def find_session(settings: WorkspaceSettings, project: str) -> SessionInfo | Non
 def resolve_project(client: WorkspaceClient, ref: str) -> Project:
     """A project by id, else by exact name."""
     with contextlib.suppress(NotFound):
-        return client.get_project(ref)
-    named = [p for p in client.list_projects(search_filter={"name": ref}) if p.name == ref]
+        return client.get_project(project_id=ref)
+    named = [p for p in client.list_projects(search_filter={"name": ref}).projects if p.name == ref]
     if not named:
         raise SessionError(f"no project with id or name '{ref}'; list them with the API client")
     return named[0]

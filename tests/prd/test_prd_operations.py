@@ -41,10 +41,12 @@ def test_04_deploys_multi_dim_motif_and_answers_plain_json(fleet, run_step) -> N
 def test_rerunning_03_adds_a_build_not_a_model(lab_server, run_step) -> None:
     run_step("dev/03_model_deployment.py")
     client, project = prd_client(lab_server)
-    names = [m.name for m in client.list_models(project.id).models]
+    names = [m.name for m in client.list_models(project_id=project.id).models]
     assert sorted(names) == ["MultiDimMotif", "TimeSeriesQuery"]
-    tsq = next(m for m in client.list_models(project.id).models if m.name == "TimeSeriesQuery")
-    assert len(client.list_model_builds(project.id, tsq.id).model_builds) == 2
+    tsq = next(
+        m for m in client.list_models(project_id=project.id).models if m.name == "TimeSeriesQuery"
+    )
+    assert len(client.list_model_builds(project_id=project.id, model_id=tsq.id).model_builds) == 2
 
 
 def test_the_lab_test_request_reaches_the_endpoint_as_upstream_sends_it(lab_server) -> None:

@@ -111,12 +111,18 @@ def deploy(client: WorkspaceClient, project_id: str, name: str, **build_fields) 
     model_fields = build_fields.pop("model", {})
     model = client.create_model(project_id=project_id, name=name, **model_fields)
     build = client.create_model_build(project_id=project_id, model_id=model.id, **build_fields)
-    client.wait_for_build(project_id, model.id, build.id, timeout=120)
+    client.wait_for_build(project_id=project_id, model_id=model.id, build_id=build.id, timeout=120)
     dep = client.create_model_deployment(
         project_id=project_id,
         model_id=model.id,
         build_id=build.id,
         **{"cpu": 0.5, "memory": 0.5, **deployment_fields},
     )
-    dep = client.wait_for_deployment(project_id, model.id, build.id, dep.id, timeout=120)
+    dep = client.wait_for_deployment(
+        project_id=project_id,
+        model_id=model.id,
+        build_id=build.id,
+        deployment_id=dep.id,
+        timeout=120,
+    )
     return Deployed(project_id, model, build, dep)

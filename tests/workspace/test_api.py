@@ -45,7 +45,7 @@ def test_project_from_git_url_is_cloned_in_the_background(admin, prd, server):
     subprocess.run([*git, "commit", "-qm", "init"], check=True)
     project = admin.create_project(name="from-git", template="git", git_url=repo.as_uri())
     for _ in range(100):
-        project = admin.get_project(project.id)
+        project = admin.get_project(project_id=project.id)
         if project.status != "creating":
             break
         time.sleep(0.1)
@@ -56,12 +56,12 @@ def test_project_from_git_url_is_cloned_in_the_background(admin, prd, server):
 def test_model_names_are_unique_per_project(admin, prd, tracked_model):
     with pytest.raises(Conflict, match="already has a model named 'tracked'"):
         admin.create_model(project_id=prd.id, name="tracked")
-    found = admin.list_models(prd.id, search_filter={"name": "tracked"}).models
+    found = admin.list_models(project_id=prd.id, search_filter={"name": "tracked"}).models
     assert tracked_model.model.id in [m.id for m in found]
 
 
 def test_get_model_returns_access_key_and_cml_fields(admin, prd, tracked_model):
-    model = admin.get_model(prd.id, tracked_model.model.id)
+    model = admin.get_model(project_id=prd.id, model_id=tracked_model.model.id)
     assert model.access_key and model.auth_enabled
     assert model.crn.startswith("crn:")
     assert model.default_resources == {"cpu_millicores": 1000, "memory_mb": 2048, "nvidia_gpus": 0}
@@ -93,7 +93,7 @@ def test_read_metrics_returns_each_prediction_with_latency_replica_and_tracked_v
     assert row.replicaId == answer["ReplicaID"] and row.statusCode == 200
     assert row.startTimeStampMs <= row.endTimeStampMs and row.latencyMs >= 0
 
-    admin.track_delayed_metrics({"actual": "on-time"}, uuid)
+    admin.track_delayed_metrics({"actual": "on-time"}, prediction_uuid=uuid)
     rows = admin.read_metrics(model_deployment_crn=tracked_model.deployment.crn).metrics
     merged = next(r for r in rows if r.predictionUuid == uuid)
     assert merged.metrics == {"input_size": 3, "actual": "on-time"}
@@ -107,7 +107,7 @@ def test_read_metrics_returns_each_prediction_with_latency_replica_and_tracked_v
     rows = admin.read_metrics(model_crn=tracked_model.model.crn, start_timestamp_ms=start).metrics
     assert [r.metrics for r in rows if r.predictionUuid == ""] == [{"accuracy": 0.9}]
     with pytest.raises(NotFound):
-        admin.track_delayed_metrics({"x": 1}, "no-such-prediction")
+        admin.track_delayed_metrics({"x": 1}, prediction_uuid="no-such-prediction")
 
 
 def test_runtime_module_reaches_the_server_from_the_environment(server, tracked_model, monkeypatch):
@@ -123,17 +123,22 @@ def test_runtime_module_reaches_the_server_from_the_environment(server, tracked_
 
 
 def test_replicas_report_resources_and_samples_accumulate(admin, prd, tracked_model):
-    ids = (prd.id, tracked_model.model.id, tracked_model.build.id, tracked_model.deployment.id)
-    replicas = admin.list_model_replicas(*ids).replicas
+    ids = {
+        "project_id": prd.id,
+        "model_id": tracked_model.model.id,
+        "build_id": tracked_model.build.id,
+        "deployment_id": tracked_model.deployment.id,
+    }
+    replicas = admin.list_model_replicas(**ids).replicas
     assert [r.state for r in replicas] == ["ready"]
     assert replicas[0].cpu_limit == 0.5 and replicas[0].memory_limit_mb == 512
     for _ in range(50):
-        samples = admin.read_replica_metrics(*ids)
+        samples = admin.read_replica_metrics(**ids).replica_metrics
         if samples:
             break
         time.sleep(0.2)
-    assert samples[0]["replica_id"] == replicas[0].id
-    assert samples[0]["memory_mb"] > 0
+    assert samples[0].replica_id == replicas[0].id
+    assert samples[0].memory_mb > 0
 
 
 def test_prometheus_exposes_request_and_replica_figures(server, admin, tracked_model):
@@ -156,19 +161,24 @@ def test_deploying_an_unbuilt_build_is_a_conflict(admin, prd):
 
 def test_stop_then_restart_a_deployment(server, admin, prd):
     d = deploy(admin, prd.id, "stoppable", file_path="models.py", function_name="echo")
-    ids = (prd.id, d.model.id, d.build.id, d.deployment.id)
-    assert admin.stop_model_deployment(*ids).status in ("stopping", "stopped")
+    ids = {
+        "project_id": prd.id,
+        "model_id": d.model.id,
+        "build_id": d.build.id,
+        "deployment_id": d.deployment.id,
+    }
+    assert admin.stop_model_deployment(**ids).status in ("stopping", "stopped")
     for _ in range(100):
-        if admin.get_model_deployment(*ids).status == "stopped":
+        if admin.get_model_deployment(**ids).status == "stopped":
             break
         time.sleep(0.1)
-    stopped = admin.get_model_deployment(*ids)
+    stopped = admin.get_model_deployment(**ids)
     assert stopped.status == "stopped" and stopped.stopped_at
     body = {"accessKey": d.model.access_key, "request": {}}
     answer = requests.post(f"{server.url}/model", json=body, timeout=10)
     assert answer.status_code == 503 and "no deployed build" in answer.json()["message"]
-    assert admin.restart_model_deployment(*ids).status == "deploying"
-    admin.wait_for_deployment(*ids, timeout=60)
+    assert admin.restart_model_deployment(**ids).status == "deploying"
+    admin.wait_for_deployment(**ids, timeout=60)
     assert admin.call_model(d.model.access_key, {"back": True})["response"] == {"back": True}
 
 
@@ -177,12 +187,18 @@ def test_new_deployment_of_a_model_takes_over_its_endpoint(admin, prd):
     build = admin.create_model_build(
         project_id=prd.id, model_id=first.model.id, file_path="models.py", function_name="tracked"
     )
-    admin.wait_for_build(prd.id, first.model.id, build.id)
+    admin.wait_for_build(project_id=prd.id, model_id=first.model.id, build_id=build.id)
     dep = admin.create_model_deployment(
         project_id=prd.id, model_id=first.model.id, build_id=build.id, cpu=0.5, memory=0.5
     )
-    admin.wait_for_deployment(prd.id, first.model.id, build.id, dep.id, timeout=60)
+    admin.wait_for_deployment(
+        project_id=prd.id,
+        model_id=first.model.id,
+        build_id=build.id,
+        deployment_id=dep.id,
+        timeout=60,
+    )
     answer = admin.call_model(first.model.access_key, {})
     assert "uuid" in answer["response"]  # the tracked build answers now
-    builds = admin.list_model_builds(prd.id, first.model.id).model_builds
+    builds = admin.list_model_builds(project_id=prd.id, model_id=first.model.id).model_builds
     assert {b.id for b in builds} == {first.build.id, build.id}

@@ -54,7 +54,9 @@ def tag():
 
 def _wait_status(client, pid, job_id, run_id, wanted: str, timeout: float = 30):
     deadline = time.monotonic() + timeout
-    while (run := client.get_job_run(pid, job_id, run_id)).status != wanted:
+    while (
+        run := client.get_job_run(project_id=pid, job_id=job_id, run_id=run_id)
+    ).status != wanted:
         assert time.monotonic() < deadline, f"run still {run.status}, wanted {wanted}"
         time.sleep(0.1)
     return run
@@ -67,7 +69,7 @@ def test_job_whose_script_is_missing_or_leaves_the_project_is_refused(admin, pro
         admin.create_job(project_id=project.id, name="x", script="../test_jobs.py")
     with pytest.raises(BadRequest, match="leaves the project folder"):
         admin.create_job(project_id=project.id, name="x", script=str(JOBS_FILES / "explore.py"))
-    assert admin.list_jobs(project.id, search_filter={"name": "x"}).jobs == []
+    assert admin.list_jobs(project_id=project.id, search_filter={"name": "x"}).jobs == []
 
 
 def test_bad_cron_expression_or_time_zone_is_refused_naming_it(admin, project):
@@ -101,9 +103,9 @@ def test_cycle_of_parent_jobs_is_refused(admin, project):
         admin.update_job(project_id=project.id, job_id=first.id, parent_job_id=third.id)
     with pytest.raises(BadRequest, match="makes a cycle"):
         admin.update_job(project_id=project.id, job_id=first.id, parent_job_id=first.id)
-    assert admin.get_job(project.id, first.id).parent_job_id is None
+    assert admin.get_job(project_id=project.id, job_id=first.id).parent_job_id is None
     with pytest.raises(Conflict, match="'c-third' depends on 'c-second'"):
-        admin.delete_job(project.id, second.id)
+        admin.delete_job(project_id=project.id, job_id=second.id)
 
 
 def test_dependent_job_runs_after_its_parent_succeeds_and_not_after_it_fails(admin, project):
@@ -112,13 +114,13 @@ def test_dependent_job_runs_after_its_parent_succeeds_and_not_after_it_fails(adm
         project_id=project.id, name="d-child", script="steps/ok.py", parent_job_id=parent.id
     )
     run = admin.create_job_run(project_id=project.id, job_id=parent.id)
-    admin.wait_for_job_run(project.id, parent.id, run.id, timeout=60)
+    admin.wait_for_job_run(project_id=project.id, job_id=parent.id, run_id=run.id, timeout=60)
     deadline = time.monotonic() + 30
-    while not (runs := admin.list_job_runs(project.id, child.id).job_runs):
+    while not (runs := admin.list_job_runs(project_id=project.id, job_id=child.id).job_runs):
         assert time.monotonic() < deadline, "the child job never ran"
         time.sleep(0.1)
     assert runs[0].triggered_by == f"parent run {run.id}"
-    admin.wait_for_job_run(project.id, child.id, runs[0].id, timeout=60)
+    admin.wait_for_job_run(project_id=project.id, job_id=child.id, run_id=runs[0].id, timeout=60)
 
     broken = admin.create_job(project_id=project.id, name="d-broken", script="steps/fail.py")
     orphan = admin.create_job(
@@ -126,11 +128,11 @@ def test_dependent_job_runs_after_its_parent_succeeds_and_not_after_it_fails(adm
     )
     run = admin.create_job_run(project_id=project.id, job_id=broken.id)
     with pytest.raises(JobRunFailed, match="exited with code 3") as failed:
-        admin.wait_for_job_run(project.id, broken.id, run.id, timeout=60)
+        admin.wait_for_job_run(project_id=project.id, job_id=broken.id, run_id=run.id, timeout=60)
     assert failed.value.status == "failed"
     assert "failing on purpose" in failed.value.log_tail
     time.sleep(1.5)  # long enough for a wrongly triggered child to show up
-    assert admin.list_job_runs(project.id, orphan.id).job_runs == []
+    assert admin.list_job_runs(project_id=project.id, job_id=orphan.id).job_runs == []
 
 
 def test_run_past_its_timeout_is_killed_and_marked_timedout(admin, project, tag):
@@ -140,7 +142,7 @@ def test_run_past_its_timeout_is_killed_and_marked_timedout(admin, project, tag)
     )  # fmt: skip
     run = admin.create_job_run(project_id=project.id, job_id=job.id)
     with pytest.raises(JobRunFailed, match="ran past its timeout of 2 s") as ended:
-        admin.wait_for_job_run(project.id, job.id, run.id, timeout=30)
+        admin.wait_for_job_run(project_id=project.id, job_id=job.id, run_id=run.id, timeout=30)
     assert ended.value.status == "timedout"
     assert _gone(tag), "the run's processes outlived its timeout"
 
@@ -155,7 +157,7 @@ def test_stop_ends_a_running_run_and_its_children(admin, project, tag):
     while len(_tagged(tag)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(_tagged(tag)) == 2  # the script and its child
-    admin.stop_job_run(project.id, job.id, run.id)
+    admin.stop_job_run(project_id=project.id, job_id=job.id, run_id=run.id)
     assert _wait_status(admin, project.id, job.id, run.id, "stopped").finished_at
     assert _gone(tag), "processes of a stopped run are still alive"
 
@@ -166,11 +168,15 @@ def test_logs_are_readable_while_the_run_goes_on(admin, project, tag):
     )
     run = admin.create_job_run(project_id=project.id, job_id=job.id)
     deadline = time.monotonic() + 20
-    while "tick 3" not in (log := admin.get_job_run_logs(project.id, job.id, run.id)):
+    while "tick 3" not in (
+        log := admin.get_job_run_logs(project_id=project.id, job_id=job.id, run_id=run.id)
+    ):
         assert time.monotonic() < deadline, f"no ticks in the log yet: {log!r}"
         time.sleep(0.1)
-    assert admin.get_job_run(project.id, job.id, run.id).status == "running"
-    admin.stop_job_run(project.id, job.id, run.id)
+    assert (
+        admin.get_job_run(project_id=project.id, job_id=job.id, run_id=run.id).status == "running"
+    )
+    admin.stop_job_run(project_id=project.id, job_id=job.id, run_id=run.id)
     _wait_status(admin, project.id, job.id, run.id, "stopped")
     assert _gone(tag)
 
@@ -200,8 +206,8 @@ def test_environment_reaches_the_script(make_server):
     run = admin.create_job_run(
         project_id=project.id, job_id=job.id, environment={"RUN_LEVEL": "run"}
     )
-    admin.wait_for_job_run(project.id, job.id, run.id, timeout=60)
-    log = admin.get_job_run_logs(project.id, job.id, run.id)
+    admin.wait_for_job_run(project_id=project.id, job_id=job.id, run_id=run.id, timeout=60)
+    log = admin.get_job_run_logs(project_id=project.id, job_id=job.id, run_id=run.id)
     report = json.loads(log.split("REPORT ", 1)[1].splitlines()[0])
     env = report["env"]
     assert report["cwd"] == str((server.home / "projects" / project.id).resolve())
@@ -246,12 +252,12 @@ def test_schedule_survives_restart_and_a_crash_fails_the_runs_it_left(make_serve
 
     second = make_server(first.home).start()
     admin = second.client(key)
-    again = admin.get_job(project.id, job.id)
+    again = admin.get_job(project_id=project.id, job_id=job.id)
     next_run = datetime.fromisoformat(again.next_run_time)
     now = datetime.utcnow()
     assert now < next_run <= now + timedelta(seconds=61)
-    assert admin.get_job(project.id, paused.id).next_run_time is None
-    crashed = admin.get_job_run(project.id, slow.id, run.id)
+    assert admin.get_job(project_id=project.id, job_id=paused.id).next_run_time is None
+    crashed = admin.get_job_run(project_id=project.id, job_id=slow.id, run_id=run.id)
     assert crashed.status == "failed"
     assert "server stopped while the run was running" in crashed.failure_reason
     assert _gone(tag), "the crashed server's run was not killed at restart"

@@ -26,7 +26,7 @@ def test_serving_waits_for_a_deployment_that_is_still_coming_up(admin, prd) -> N
     build = admin.create_model_build(
         project_id=prd.id, model_id=model.id, file_path="models.py", function_name="echo"
     )
-    admin.wait_for_build(prd.id, model.id, build.id, timeout=120)
+    admin.wait_for_build(project_id=prd.id, model_id=model.id, build_id=build.id, timeout=120)
     dep = admin.create_model_deployment(
         project_id=prd.id, model_id=model.id, build_id=build.id, cpu=0.5, memory=0.5
     )

@@ -30,12 +30,16 @@ def test_registered_model_alias_builds_and_serves_mlflow_formats(server, admin, 
     build = admin.create_model_build(
         project_id=prd.id, model_id=model.id, registered_model_version_id="doubler@champion"
     )
-    build = admin.wait_for_build(prd.id, model.id, build.id, timeout=120)
+    build = admin.wait_for_build(
+        project_id=prd.id, model_id=model.id, build_id=build.id, timeout=120
+    )
     assert build.registered_model_version_id == "doubler/1"  # the alias is pinned at build time
     dep = admin.create_model_deployment(
         project_id=prd.id, model_id=model.id, build_id=build.id, cpu=1, memory=1
     )
-    admin.wait_for_deployment(prd.id, model.id, build.id, dep.id, timeout=120)
+    admin.wait_for_deployment(
+        project_id=prd.id, model_id=model.id, build_id=build.id, deployment_id=dep.id, timeout=120
+    )
 
     split = {"columns": ["a", "b"], "data": [[1, 2]]}
     bodies = [
@@ -59,7 +63,7 @@ def test_missing_registered_model_fails_the_build(admin, prd):
     from workspace.client import BuildFailed
 
     with pytest.raises(BuildFailed, match="registered model 'ghost@champion' not found"):
-        admin.wait_for_build(prd.id, model.id, build.id, timeout=120)
+        admin.wait_for_build(project_id=prd.id, model_id=model.id, build_id=build.id, timeout=120)
 
 
 def test_mlflow_format_body_needs_a_registry_build(server, tracked_model):

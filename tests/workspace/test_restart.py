@@ -12,8 +12,13 @@ def test_server_restart_keeps_records_and_brings_replicas_back(make_server):
     project = client.create_project(name="PRD", template="local", local_path=str(PRD_FILES))
     live = deploy(client, project.id, "echo", file_path="models.py", function_name="echo")
     parked = deploy(client, project.id, "parked", file_path="models.py", function_name="echo")
-    ids = (project.id, parked.model.id, parked.build.id, parked.deployment.id)
-    client.stop_model_deployment(*ids)
+    ids = {
+        "project_id": project.id,
+        "model_id": parked.model.id,
+        "build_id": parked.build.id,
+        "deployment_id": parked.deployment.id,
+    }
+    client.stop_model_deployment(**ids)
     answer = client.call_model(live.model.access_key, {"before": 1})
     old_replica_pid = {p.pid for p in psutil.Process(first.process.pid).children(recursive=True)}
     admin_key = first.admin_key
@@ -23,14 +28,26 @@ def test_server_restart_keeps_records_and_brings_replicas_back(make_server):
 
     second = make_server(first.home).start()
     client = second.client(admin_key)
-    assert client.get_project(project.id).name == "PRD"
-    assert client.get_model(project.id, live.model.id).access_key == live.model.access_key
-    assert client.get_model_build(project.id, live.model.id, live.build.id).status == "built"
+    assert client.get_project(project_id=project.id).name == "PRD"
+    assert (
+        client.get_model(project_id=project.id, model_id=live.model.id).access_key
+        == live.model.access_key
+    )
+    assert (
+        client.get_model_build(
+            project_id=project.id, model_id=live.model.id, build_id=live.build.id
+        ).status
+        == "built"
+    )
     back = client.wait_for_deployment(
-        project.id, live.model.id, live.build.id, live.deployment.id, timeout=60
+        project_id=project.id,
+        model_id=live.model.id,
+        build_id=live.build.id,
+        deployment_id=live.deployment.id,
+        timeout=60,
     )
     assert back.status == "deployed"
     assert client.call_model(live.model.access_key, {"after": 1})["response"] == {"after": 1}
-    assert client.get_model_deployment(*ids).status == "stopped"
+    assert client.get_model_deployment(**ids).status == "stopped"
     uuids = [r.predictionUuid for r in client.read_metrics(model_crn=live.model.crn).metrics]
     assert answer["response"] is not None and len(uuids) == 2

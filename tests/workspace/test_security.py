@@ -33,7 +33,7 @@ def test_viewer_cannot_deploy_into_prd(server, admin, prd, tracked_model):
     viewer = admin.create_user("vera")
     admin.add_project_collaborator(project_id=prd.id, username="vera", permission="viewer")
     as_viewer = server.client(viewer.api_key)
-    assert as_viewer.get_project(prd.id).permission == "viewer"
+    assert as_viewer.get_project(project_id=prd.id).permission == "viewer"
     with pytest.raises(Forbidden, match="viewer"):
         as_viewer.create_model_deployment(
             project_id=prd.id, model_id=tracked_model.model.id, build_id=tracked_model.build.id
@@ -54,16 +54,16 @@ def test_operator_can_build_and_deploy_into_prd(server, admin, prd):
 def test_user_who_is_not_a_collaborator_cannot_touch_prd(server, admin, prd, tracked_model):
     outsider = server.client(admin.create_user("olga").api_key)
     for call in (
-        lambda: outsider.get_project(prd.id),
-        lambda: outsider.list_models(prd.id),
-        lambda: outsider.get_model(prd.id, tracked_model.model.id),
+        lambda: outsider.get_project(project_id=prd.id),
+        lambda: outsider.list_models(project_id=prd.id),
+        lambda: outsider.get_model(project_id=prd.id, model_id=tracked_model.model.id),
         lambda: outsider.create_model(project_id=prd.id, name="x"),
-        lambda: outsider.delete_project(prd.id),
+        lambda: outsider.delete_project(project_id=prd.id),
         lambda: outsider.read_metrics(model_crn=tracked_model.model.crn),
     ):
         with pytest.raises(Forbidden, match=r"not a collaborator|may not access"):
             call()
-    assert prd.id not in [p.id for p in outsider.list_projects()]
+    assert prd.id not in [p.id for p in outsider.list_projects().projects]
 
 
 def test_only_workspace_admins_create_users(server, admin):
@@ -168,11 +168,16 @@ def test_bad_build_fails_with_its_reason(admin, prd, file_path, function_name, r
         project_id=prd.id, model_id=model.id, file_path=file_path, function_name=function_name
     )
     with pytest.raises(BuildFailed, match=reason) as failure:
-        admin.wait_for_build(prd.id, model.id, build.id, timeout=60)
-    assert admin.get_model_build(prd.id, model.id, build.id).status == "failed"
+        admin.wait_for_build(project_id=prd.id, model_id=model.id, build_id=build.id, timeout=60)
+    assert (
+        admin.get_model_build(project_id=prd.id, model_id=model.id, build_id=build.id).status
+        == "failed"
+    )
     assert reason in failure.value.log_tail
     if file_path == "broken.py":
-        assert "Traceback" in admin.get_model_build_logs(prd.id, model.id, build.id)
+        assert "Traceback" in admin.get_model_build_logs(
+            project_id=prd.id, model_id=model.id, build_id=build.id
+        )
 
 
 def test_model_that_raises_answers_5xx_and_its_replica_keeps_serving(server, tracked_model):
