@@ -11,17 +11,18 @@ from __future__ import annotations
 import functools
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from workspace.client import (
     BuildFailed,
+    BuildOut,
     DeploymentFailed,
-    Model,
-    ModelBuild,
-    ModelDeployment,
+    DeploymentOut,
+    ModelOut,
     NotFound,
-    Project,
+    ProjectOut,
     WorkspaceClient,
 )
 
@@ -47,7 +48,7 @@ def ensure_project(
     *,
     description: str = "",
     environment: dict[str, str] | None = None,
-) -> Project:
+) -> ProjectOut:
     """The project called ``name``, created from ``local_path`` the first time."""
     found = [
         p
@@ -65,7 +66,7 @@ def ensure_project(
     )
 
 
-def find_project(client: WorkspaceClient, name: str) -> Project:
+def find_project(client: WorkspaceClient, name: str) -> ProjectOut:
     """The project called ``name``; the error lists the projects that exist."""
     projects = _all(client.list_projects, "projects")
     for project in projects:
@@ -75,7 +76,7 @@ def find_project(client: WorkspaceClient, name: str) -> Project:
     raise NotFound(f"no project named {name!r}; projects that exist: {names}")
 
 
-def find_model(client: WorkspaceClient, project_id: str, name: str) -> Model:
+def find_model(client: WorkspaceClient, project_id: str, name: str) -> ModelOut:
     """The model called ``name``; ``UnknownModel`` lists the models that exist."""
     models = _all(lambda **kw: client.list_models(project_id=project_id, **kw), "models")
     for model in models:
@@ -85,7 +86,7 @@ def find_model(client: WorkspaceClient, project_id: str, name: str) -> Model:
     raise UnknownModel(f"no model named {name!r} in this project; models that exist: {names}")
 
 
-def ensure_model(client: WorkspaceClient, project_id: str, name: str, **fields: Any) -> Model:
+def ensure_model(client: WorkspaceClient, project_id: str, name: str, **fields: Any) -> ModelOut:
     """The model called ``name``, created once (re-running a script adds builds, not models)."""
     try:
         return find_model(client, project_id, name)
@@ -99,15 +100,15 @@ class Served:
     """A model with the build and deployment now serving it."""
 
     project_id: str
-    model: Model
-    build: ModelBuild
-    deployment: ModelDeployment
+    model: ModelOut
+    build: BuildOut
+    deployment: DeploymentOut
 
 
 def build_and_deploy(
     client: WorkspaceClient,
     project_id: str,
-    model: Model,
+    model: ModelOut,
     *,
     cpu: float,
     memory: float,
@@ -162,12 +163,12 @@ def serving(client: WorkspaceClient, project_id: str, name: str, *, wait_s: floa
         time.sleep(1)
 
 
-def _deployments(client: WorkspaceClient, project_id: str, model: Model) -> tuple[list, bool]:
+def _deployments(client: WorkspaceClient, project_id: str, model: ModelOut) -> tuple[list, bool]:
     builds = _all(
         lambda **kw: client.list_model_builds(project_id=project_id, model_id=model.id, **kw),
         "model_builds",
     )
-    live: list[tuple[str, ModelBuild, ModelDeployment]] = []
+    live: list[tuple[datetime, BuildOut, DeploymentOut]] = []
     coming = False
     for build in builds:
         listing = functools.partial(
@@ -226,7 +227,7 @@ def redeploy(
     return new
 
 
-def _same_entry_point(build: ModelBuild) -> dict[str, Any]:
+def _same_entry_point(build: BuildOut) -> dict[str, Any]:
     if build.registered_model_version_id:
         return {"registered_model_version_id": build.registered_model_version_id}
     return {

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import requests
 
-from workspace.client import NotFound, Project, WorkspaceClient
+from workspace.client import NotFound, ProjectOut, WorkspaceClient
 from workspace.core.config import WorkspaceSettings
 from workspace.processes.environment import child_environment
 from workspace.processes.groups import (
@@ -73,7 +73,7 @@ def find_session(settings: WorkspaceSettings, project: str) -> SessionInfo | Non
     return None
 
 
-def resolve_project(client: WorkspaceClient, ref: str) -> Project:
+def resolve_project(client: WorkspaceClient, ref: str) -> ProjectOut:
     """A project by id, else by exact name."""
     with contextlib.suppress(NotFound):
         return client.get_project(project_id=ref)

@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 from lab_server import deploy
-from workspace.client import BadRequest, Conflict, NotFound
+from workspace.client import BadRequest, Conflict, NotFound, ReplicationPolicy, ResourceSpec
 
 
 def test_project_from_local_folder_is_a_copy_in_the_workspace(server, prd):
@@ -64,8 +64,8 @@ def test_get_model_returns_access_key_and_cml_fields(admin, prd, tracked_model):
     model = admin.get_model(project_id=prd.id, model_id=tracked_model.model.id)
     assert model.access_key and model.auth_enabled
     assert model.crn.startswith("crn:")
-    assert model.default_resources == {"cpu_millicores": 1000, "memory_mb": 2048, "nvidia_gpus": 0}
-    assert model.default_replication_policy == {"type": "fixed", "num_replicas": 1}
+    assert model.default_resources == ResourceSpec(cpu_millicores=1000, memory_mb=2048)
+    assert model.default_replication_policy == ReplicationPolicy(type="fixed", num_replicas=1)
 
 
 def test_deployed_model_answers_in_cml_shape_with_project_and_deployment_environment(

@@ -48,7 +48,7 @@ def test_operator_can_build_and_deploy_into_prd(server, admin, prd):
     as_operator = server.client(operator.api_key)
     deployed = deploy(as_operator, prd.id, "otto-echo", file_path="models.py", function_name="echo")
     assert deployed.deployment.status == "deployed"
-    assert deployed.deployment.creator["username"] == "otto"
+    assert deployed.deployment.creator.username == "otto"
 
 
 def test_user_who_is_not_a_collaborator_cannot_touch_prd(server, admin, prd, tracked_model):

@@ -3,18 +3,16 @@
 Why the calls live in modules of their own and are listed here: one class is what a notebook
 user meets (``client.<tab>`` shows every call), while each resource family (projects, models and
 their builds and deployments, metrics, jobs, waiting) stays a short module of plain functions
-that take the client. The class body below is the table of contents.
+that take the connection. The class body below is the table of contents.
 """
 
 from __future__ import annotations
 
-import os
-
 from workspace.client import _job_calls, _metric_calls, _model_calls, _project_calls, _waiting
-from workspace.client._http import V2, HttpSession
+from workspace.client._connection import Connection
 
 
-class WorkspaceClient:
+class WorkspaceClient(Connection):
     """Talk to a workspace as cmlapi talks to CML.
 
     ``api_url`` and ``api_key`` default to LAB_API_URL and LAB_API_KEY (else the key that
@@ -31,28 +29,6 @@ class WorkspaceClient:
                                           file_path="model_tsq.py", function_name="predict")
         client.wait_for_build(project_id=project.id, model_id=model.id, build_id=build.id)
     """
-
-    def __init__(
-        self,
-        api_url: str | None = None,
-        api_key: str | None = None,
-        *,
-        project_id: str | None = None,
-        timeout: float = 30.0,
-    ) -> None:
-        self.http = HttpSession(api_url, api_key, timeout)
-        self.project_id = project_id or os.environ.get("LAB_PROJECT_ID")
-
-    @property
-    def api_url(self) -> str:
-        return self.http.api_url
-
-    def _project_path(self, project_id: str | None) -> str:
-        """``/api/v2/projects/<id>``, the given project or else the client's own."""
-        pid = project_id or self.project_id
-        if not pid:
-            raise TypeError("project_id is required (or set LAB_PROJECT_ID)")
-        return f"{V2}/projects/{pid}"
 
     # users, health and projects (_project_calls)
     health = _project_calls.health

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 import requests
+from pydantic import BaseModel
 
 from workspace.client._errors import (
     ApiError,
@@ -58,10 +59,8 @@ def request_body(body: Any, fields: dict[str, Any], *, keep_none: bool = False) 
     Fields left ``None`` are dropped so the server applies its defaults, except for updates
     (``keep_none``), where the request object says which fields were set.
     """
-    if hasattr(body, "model_dump"):
+    if isinstance(body, BaseModel):
         data = body.model_dump(mode="json", exclude_unset=keep_none)
-    elif hasattr(body, "to_dict"):
-        data = body.to_dict()
     else:
         data = dict(body or {})
     data.update(fields)

@@ -6,23 +6,21 @@ call endpoints from outside any replica, with the same key and errors as every o
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from workspace.client._connection import Connection
 from workspace.client._http import V2
-from workspace.client._models import ReadMetricsResponse
-
-if TYPE_CHECKING:
-    from workspace.client._client import WorkspaceClient
+from workspace.schemas import MetricRows
 
 
 def read_metrics(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     model_crn: str | None = None,
     model_deployment_crn: str | None = None,
     start_timestamp_ms: int | None = None,
     end_timestamp_ms: int | None = None,
-) -> ReadMetricsResponse:
+) -> MetricRows:
     """One row per prediction (and per aggregate) of a model or one of its deployments, in time
     order; give ``model_crn`` or ``model_deployment_crn``."""
     params = {
@@ -31,11 +29,11 @@ def read_metrics(
         "start_timestamp_ms": start_timestamp_ms,
         "end_timestamp_ms": end_timestamp_ms,
     }
-    return ReadMetricsResponse.from_dict(client.http.request("GET", f"{V2}/metrics", params=params))
+    return MetricRows.model_validate(client.http.request("GET", f"{V2}/metrics", params=params))
 
 
 def track_delayed_metrics(
-    client: WorkspaceClient, metrics: dict[str, Any], *, prediction_uuid: str
+    client: Connection, metrics: dict[str, Any], *, prediction_uuid: str
 ) -> None:
     """Merge metrics known only later (e.g. the true label) into that prediction's row."""
     body = {"metrics": metrics, "prediction_uuid": prediction_uuid}
@@ -43,7 +41,7 @@ def track_delayed_metrics(
 
 
 def track_aggregate_metrics(
-    client: WorkspaceClient,
+    client: Connection,
     metrics: dict[str, Any],
     *,
     start_timestamp_ms: int,
@@ -61,7 +59,7 @@ def track_aggregate_metrics(
 
 
 def call_model(
-    client: WorkspaceClient, access_key: str, request: Any, *, timeout: float | None = None
+    client: Connection, access_key: str, request: Any, *, timeout: float | None = None
 ) -> dict[str, Any]:
     """POST /model; the whole CML answer ``{"success", "response", "ReplicaID"}``.
 

@@ -7,25 +7,24 @@ its build too, and four positional strings in a row are easy to pass in the wron
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import Any, Unpack
 
+from workspace.client._connection import Connection
 from workspace.client._http import ListParams, list_query, request_body
-from workspace.client._models import (
-    CreateModelBuildRequest,
-    CreateModelDeploymentRequest,
-    CreateModelRequest,
-    ListModelBuildsResponse,
-    ListModelDeploymentsResponse,
-    ListModelReplicasResponse,
-    ListModelsResponse,
-    Model,
-    ModelBuild,
-    ModelDeployment,
+from workspace.schemas import (
+    BuildCreate,
+    BuildList,
+    BuildLog,
+    BuildOut,
+    DeploymentCreate,
+    DeploymentList,
+    DeploymentOut,
+    ModelCreate,
+    ModelList,
+    ModelOut,
+    ReplicaList,
     ReplicaSampleList,
 )
-
-if TYPE_CHECKING:
-    from workspace.client._client import WorkspaceClient
 
 
 def _required(name: str, value: str | None) -> str:
@@ -34,18 +33,18 @@ def _required(name: str, value: str | None) -> str:
     return value
 
 
-def _model_path(client: WorkspaceClient, project_id: str | None, model_id: str | None) -> str:
+def _model_path(client: Connection, project_id: str | None, model_id: str | None) -> str:
     return f"{client._project_path(project_id)}/models/{_required('model_id', model_id)}"
 
 
 def _build_path(
-    client: WorkspaceClient, project_id: str | None, model_id: str | None, build_id: str | None
+    client: Connection, project_id: str | None, model_id: str | None, build_id: str | None
 ) -> str:
     return f"{_model_path(client, project_id, model_id)}/builds/{_required('build_id', build_id)}"
 
 
 def _deployment_path(
-    client: WorkspaceClient,
+    client: Connection,
     project_id: str | None,
     model_id: str,
     build_id: str,
@@ -55,158 +54,160 @@ def _deployment_path(
 
 
 def create_model(
-    client: WorkspaceClient,
-    body: CreateModelRequest | Mapping[str, Any] | None = None,
+    client: Connection,
+    body: ModelCreate | Mapping[str, Any] | None = None,
     *,
     project_id: str | None = None,
     **fields: Any,
-) -> Model:
+) -> ModelOut:
     """A model (name, description, disable_authentication, registered_model_id) with its own
     access key; the project may also be named in the body, as cmlapi's request carries it."""
     data = request_body(body, fields)
     path = f"{client._project_path(project_id or data.pop('project_id', None))}/models"
-    return Model.from_dict(client.http.request("POST", path, json_body=data))
+    return ModelOut.model_validate(client.http.request("POST", path, json_body=data))
 
 
 def list_models(
-    client: WorkspaceClient, *, project_id: str | None = None, **params: Unpack[ListParams]
-) -> ListModelsResponse:
+    client: Connection, *, project_id: str | None = None, **params: Unpack[ListParams]
+) -> ModelList:
     path = f"{client._project_path(project_id)}/models"
     data = client.http.request("GET", path, params=list_query(params))
-    return ListModelsResponse.from_dict(data)
+    return ModelList.model_validate(data)
 
 
-def get_model(client: WorkspaceClient, *, project_id: str | None = None, model_id: str) -> Model:
-    return Model.from_dict(client.http.request("GET", _model_path(client, project_id, model_id)))
+def get_model(client: Connection, *, project_id: str | None = None, model_id: str) -> ModelOut:
+    return ModelOut.model_validate(
+        client.http.request("GET", _model_path(client, project_id, model_id))
+    )
 
 
 def create_model_build(
-    client: WorkspaceClient,
-    body: CreateModelBuildRequest | Mapping[str, Any] | None = None,
+    client: Connection,
+    body: BuildCreate | Mapping[str, Any] | None = None,
     *,
     project_id: str | None = None,
     model_id: str | None = None,
     **fields: Any,
-) -> ModelBuild:
+) -> BuildOut:
     """A build from ``file_path`` + ``function_name`` in the project, or from a registered MLflow
     model version (``registered_model_version_id``); answers at once with status ``pending``."""
     data = request_body(body, fields)
     pid = project_id or data.pop("project_id", None)
     path = _model_path(client, pid, model_id or data.pop("model_id", None)) + "/builds"
-    return ModelBuild.from_dict(client.http.request("POST", path, json_body=data))
+    return BuildOut.model_validate(client.http.request("POST", path, json_body=data))
 
 
 def list_model_builds(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     project_id: str | None = None,
     model_id: str,
     **params: Unpack[ListParams],
-) -> ListModelBuildsResponse:
+) -> BuildList:
     path = _model_path(client, project_id, model_id) + "/builds"
     data = client.http.request("GET", path, params=list_query(params))
-    return ListModelBuildsResponse.from_dict(data)
+    return BuildList.model_validate(data)
 
 
 def get_model_build(
-    client: WorkspaceClient, *, project_id: str | None = None, model_id: str, build_id: str
-) -> ModelBuild:
+    client: Connection, *, project_id: str | None = None, model_id: str, build_id: str
+) -> BuildOut:
     path = _build_path(client, project_id, model_id, build_id)
-    return ModelBuild.from_dict(client.http.request("GET", path))
+    return BuildOut.model_validate(client.http.request("GET", path))
 
 
 def get_model_build_logs(
-    client: WorkspaceClient, *, project_id: str | None = None, model_id: str, build_id: str
+    client: Connection, *, project_id: str | None = None, model_id: str, build_id: str
 ) -> str:
     """The build's log so far: the snapshot, dependency installs and the import check."""
     path = _build_path(client, project_id, model_id, build_id) + "/logs"
-    return client.http.request("GET", path)["log"]
+    return BuildLog.model_validate(client.http.request("GET", path)).log
 
 
 def create_model_deployment(
-    client: WorkspaceClient,
-    body: CreateModelDeploymentRequest | Mapping[str, Any] | None = None,
+    client: Connection,
+    body: DeploymentCreate | Mapping[str, Any] | None = None,
     *,
     project_id: str | None = None,
     model_id: str | None = None,
     build_id: str | None = None,
     **fields: Any,
-) -> ModelDeployment:
+) -> DeploymentOut:
     """Deploy a built build (cpu, memory, replicas, environment); answers with status
     ``pending``, and the model's endpoint moves to it once it is deployed."""
     data = request_body(body, fields)
     pid = project_id or data.pop("project_id", None)
     mid, bid = model_id or data.pop("model_id", None), build_id or data.pop("build_id", None)
     path = _build_path(client, pid, mid, bid) + "/deployments"
-    return ModelDeployment.from_dict(client.http.request("POST", path, json_body=data))
+    return DeploymentOut.model_validate(client.http.request("POST", path, json_body=data))
 
 
 def list_model_deployments(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     project_id: str | None = None,
     model_id: str,
     build_id: str,
     **params: Unpack[ListParams],
-) -> ListModelDeploymentsResponse:
+) -> DeploymentList:
     path = _build_path(client, project_id, model_id, build_id) + "/deployments"
     data = client.http.request("GET", path, params=list_query(params))
-    return ListModelDeploymentsResponse.from_dict(data)
+    return DeploymentList.model_validate(data)
 
 
 def get_model_deployment(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     project_id: str | None = None,
     model_id: str,
     build_id: str,
     deployment_id: str,
-) -> ModelDeployment:
+) -> DeploymentOut:
     path = _deployment_path(client, project_id, model_id, build_id, deployment_id)
-    return ModelDeployment.from_dict(client.http.request("GET", path))
+    return DeploymentOut.model_validate(client.http.request("GET", path))
 
 
 def stop_model_deployment(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     project_id: str | None = None,
     model_id: str,
     build_id: str,
     deployment_id: str,
-) -> ModelDeployment:
+) -> DeploymentOut:
     """Stop its replicas; answers with status ``stopping`` (``stopped`` once they are gone)."""
     path = _deployment_path(client, project_id, model_id, build_id, deployment_id) + ":stop"
-    return ModelDeployment.from_dict(client.http.request("POST", path))
+    return DeploymentOut.model_validate(client.http.request("POST", path))
 
 
 def restart_model_deployment(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     project_id: str | None = None,
     model_id: str,
     build_id: str,
     deployment_id: str,
-) -> ModelDeployment:
+) -> DeploymentOut:
     """Start the deployment's replicas again; answers with status ``deploying``."""
     path = _deployment_path(client, project_id, model_id, build_id, deployment_id) + ":restart"
-    return ModelDeployment.from_dict(client.http.request("POST", path))
+    return DeploymentOut.model_validate(client.http.request("POST", path))
 
 
 def list_model_replicas(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     project_id: str | None = None,
     model_id: str,
     build_id: str,
     deployment_id: str,
-) -> ListModelReplicasResponse:
+) -> ReplicaList:
     """Each replica now: state, restarts, CPU and memory used against its limits."""
     path = _deployment_path(client, project_id, model_id, build_id, deployment_id) + "/replicas"
-    return ListModelReplicasResponse.from_dict(client.http.request("GET", path))
+    return ReplicaList.model_validate(client.http.request("GET", path))
 
 
 def read_replica_metrics(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     project_id: str | None = None,
     model_id: str,
@@ -219,4 +220,4 @@ def read_replica_metrics(
     path = _deployment_path(client, project_id, model_id, build_id, deployment_id)
     window = {"start_timestamp_ms": start_timestamp_ms, "end_timestamp_ms": end_timestamp_ms}
     data = client.http.request("GET", path + "/replica_metrics", params=window)
-    return ReplicaSampleList.from_dict(data)
+    return ReplicaSampleList.model_validate(data)

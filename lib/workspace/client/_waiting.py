@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
+from workspace.client import _job_calls, _model_calls
+from workspace.client._connection import Connection
 from workspace.client._errors import (
     BuildFailed,
     DeploymentFailed,
@@ -18,13 +20,18 @@ from workspace.client._errors import (
     WaitTimeout,
     WorkspaceError,
 )
-from workspace.client._job_models import JobRun
-from workspace.client._models import ModelBuild, ModelDeployment
-
-if TYPE_CHECKING:
-    from workspace.client._client import WorkspaceClient
+from workspace.schemas import (
+    BuildOut,
+    BuildStatus,
+    DeploymentOut,
+    DeploymentStatus,
+    JobRunOut,
+    JobRunStatus,
+)
+from workspace.schemas.states import DEPLOYMENTS_SETTLED, JOB_RUNS_FINISHED
 
 LOG_TAIL_LINES = 20
+BUILDS_ENDED = frozenset({BuildStatus.BUILT, BuildStatus.FAILED})
 
 
 class _HasStatus(Protocol):
@@ -55,29 +62,29 @@ def _tail(read_log: Callable[[], str]) -> str:
 
 
 def wait_for_build(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     project_id: str | None = None,
     model_id: str,
     build_id: str,
     timeout: float = 600,
     poll: float = 0.25,
-) -> ModelBuild:
+) -> BuildOut:
     """The build once it is ``built``; ``BuildFailed`` or ``WaitTimeout`` with its log tail."""
     ids = {"project_id": project_id, "model_id": model_id, "build_id": build_id}
     build = _poll(
-        lambda: client.get_model_build(**ids),
-        terminal=("built", "failed"),
+        lambda: _model_calls.get_model_build(client, **ids),
+        terminal=BUILDS_ENDED,
         timeout=timeout,
         poll=poll,
     )
-    if build.status == "built":
+    if build.status == BuildStatus.BUILT:
         return build
-    tail = _tail(lambda: client.get_model_build_logs(**ids))
-    if build.status == "failed":
+    tail = _tail(lambda: _model_calls.get_model_build_logs(client, **ids))
+    if build.status == BuildStatus.FAILED:
         raise BuildFailed(
             f"build {build_id} failed: {build.failure_reason}\n{tail}",
-            status="failed",
+            status=build.status,
             log_tail=tail,
         )
     raise WaitTimeout(
@@ -88,7 +95,7 @@ def wait_for_build(
 
 
 def wait_for_deployment(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     project_id: str | None = None,
     model_id: str,
@@ -96,7 +103,7 @@ def wait_for_deployment(
     deployment_id: str,
     timeout: float = 600,
     poll: float = 0.1,
-) -> ModelDeployment:
+) -> DeploymentOut:
     """The deployment once it is ``deployed``; ``DeploymentFailed`` (it ended failed or stopped)
     or ``WaitTimeout``, with the errors its replicas reported."""
     ids = {
@@ -105,20 +112,19 @@ def wait_for_deployment(
         "build_id": build_id,
         "deployment_id": deployment_id,
     }
-    ended = ("failed", "stopped")
     dep = _poll(
-        lambda: client.get_model_deployment(**ids),
-        terminal=("deployed", *ended),
+        lambda: _model_calls.get_model_deployment(client, **ids),
+        terminal=DEPLOYMENTS_SETTLED,
         timeout=timeout,
         poll=poll,
     )
-    if dep.status == "deployed":
+    if dep.status == DeploymentStatus.DEPLOYED:
         return dep
-    replicas = client.list_model_replicas(**ids).replicas
+    replicas = _model_calls.list_model_replicas(client, **ids).replicas
     tail = "\n".join(
         f"replica {r.id}: {r.state} ({r.last_error})" for r in replicas if r.last_error
     )
-    if dep.status in ended:
+    if dep.status in DEPLOYMENTS_SETTLED:
         raise DeploymentFailed(
             f"deployment {deployment_id} is {dep.status}: {dep.failure_reason}\n{tail}",
             status=dep.status,
@@ -132,28 +138,27 @@ def wait_for_deployment(
 
 
 def wait_for_job_run(
-    client: WorkspaceClient,
+    client: Connection,
     *,
     project_id: str | None = None,
     job_id: str,
     run_id: str,
     timeout: float = 600,
     poll: float = 0.25,
-) -> JobRun:
+) -> JobRunOut:
     """The run once it ``succeeded``; ``JobRunFailed`` (failed, timedout or stopped: see
     ``status``) or ``WaitTimeout``, with the last lines of its output."""
     ids = {"project_id": project_id, "job_id": job_id, "run_id": run_id}
-    ended = ("failed", "timedout", "stopped")
     run = _poll(
-        lambda: client.get_job_run(**ids),
-        terminal=("succeeded", *ended),
+        lambda: _job_calls.get_job_run(client, **ids),
+        terminal=JOB_RUNS_FINISHED,
         timeout=timeout,
         poll=poll,
     )
-    if run.status == "succeeded":
+    if run.status == JobRunStatus.SUCCEEDED:
         return run
-    tail = _tail(lambda: client.get_job_run_logs(**ids, tail=LOG_TAIL_LINES))
-    if run.status in ended:
+    tail = _tail(lambda: _job_calls.get_job_run_logs(client, **ids, tail=LOG_TAIL_LINES))
+    if run.status in JOB_RUNS_FINISHED:
         reason = f": {run.failure_reason}" if run.failure_reason else ""
         raise JobRunFailed(
             f"job run {run_id} {run.status}{reason}\n{tail}", status=run.status, log_tail=tail

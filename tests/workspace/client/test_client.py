@@ -7,10 +7,10 @@ import inspect
 
 import pytest
 from workspace.client import (
-    ListModelsResponse,
-    ListProjectsResponse,
-    Model,
-    Project,
+    ModelList,
+    ModelOut,
+    ProjectList,
+    ProjectOut,
     WorkspaceClient,
 )
 
@@ -19,7 +19,7 @@ def test_ids_are_keyword_only(admin, prd, tracked_model):
     with pytest.raises(TypeError):
         admin.get_model(prd.id, tracked_model.model.id)
     model = admin.get_model(project_id=prd.id, model_id=tracked_model.model.id)
-    assert isinstance(model, Model) and model.id == tracked_model.model.id
+    assert isinstance(model, ModelOut) and model.id == tracked_model.model.id
 
 
 def test_every_id_parameter_of_every_call_is_keyword_only():
@@ -35,8 +35,8 @@ def test_list_calls_answer_a_typed_page_with_the_plural_and_a_token(admin):
     for name in ("first", "second"):
         admin.create_model(project_id=project.id, name=name)
     page = admin.list_models(project_id=project.id, page_size=1, sort="name")
-    assert isinstance(page, ListModelsResponse)
-    assert [(type(m), m.name) for m in page.models] == [(Model, "first")]
+    assert isinstance(page, ModelList)
+    assert [(type(m), m.name) for m in page.models] == [(ModelOut, "first")]
     assert page.next_page_token
     as_json = page.to_dict()
     assert set(as_json) == {"models", "next_page_token"}
@@ -45,14 +45,14 @@ def test_list_calls_answer_a_typed_page_with_the_plural_and_a_token(admin):
 
 def test_search_filter_may_be_given_as_a_dict(admin, prd):
     page = admin.list_projects(search_filter={"name": prd.name})
-    assert isinstance(page, ListProjectsResponse)
+    assert isinstance(page, ProjectList)
     assert prd.id in [p.id for p in page.projects]
 
 
 def test_project_id_defaults_to_the_clients_project(server, prd):
     inside_the_project = WorkspaceClient(server.url, server.admin_key, project_id=prd.id)
     project = inside_the_project.get_project()
-    assert isinstance(project, Project) and project.id == prd.id
+    assert isinstance(project, ProjectOut) and project.id == prd.id
 
 
 def test_a_call_without_any_project_says_what_is_missing(server, monkeypatch):
@@ -72,7 +72,7 @@ def test_replica_metrics_are_typed_rows(admin, prd, tracked_model):
     )
     for sample in samples.replica_metrics:
         assert sample.cpu_limit == 0.5 and sample.timestamp_ms > 0
-    assert set(samples.to_dict()) == {"replica_metrics", "next_page_token"}
+    assert list(samples.to_dict()) == ["replica_metrics"]
 
 
 def test_metric_rows_are_typed(admin, tracked_model):
