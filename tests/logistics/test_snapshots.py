@@ -52,7 +52,7 @@ def test_snapshots_resolve_to_the_current_one_or_a_named_earlier_one() -> None:
 
     assert resolve_snapshot(table).snapshot_id == table.current_snapshot().snapshot_id != first
     assert resolve_snapshot(table, first).snapshot_id == first
-    with pytest.raises(ValueError, match="is not a snapshot of table logistics.snapshot_probe"):
+    with pytest.raises(ValueError, match=r"is not a snapshot of table logistics\.snapshot_probe"):
         resolve_snapshot(table, 12345)
 
     earlier, latest = snapshot_info("snapshot_probe", first), snapshot_info("snapshot_probe")
@@ -63,8 +63,8 @@ def test_snapshots_resolve_to_the_current_one_or_a_named_earlier_one() -> None:
 
 def test_the_map_filter_keeps_one_utc_day_of_the_named_devices() -> None:
     midnight = datetime.combine(DAY, datetime.min.time(), tzinfo=UTC)
-    minutes = [midnight - timedelta(minutes=1), midnight, midnight + timedelta(hours=23, minutes=59)]
-    minutes.append(midnight + timedelta(days=1))
+    before, last = midnight - timedelta(minutes=1), midnight + timedelta(hours=23, minutes=59)
+    minutes = [before, midnight, last, midnight + timedelta(days=1)]
     fresh_table("map_filter_probe").append(
         readings(["device-0001", "device-0002", "o'hare-7"], minutes)
     )

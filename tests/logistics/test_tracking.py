@@ -24,15 +24,13 @@ from logistics.registry import CHAMPION, load_alias, register
 from logistics.settings import get_settings
 from logistics.snapshots import SnapshotInfo
 from workspace.core.config import WorkspaceSettings
-from workspace.server.mlflow_service import MlflowService
+from workspace.server.services.mlflow_server import MlflowService
 
 MODEL = "IOTFailureClf"
 
 
 @pytest.fixture()
-def lab_home_without_server(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
+def lab_home_without_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A fresh LAB_HOME, no MLFLOW_TRACKING_URI, and a free MLflow port nothing listens on."""
     previous = mlflow.get_tracking_uri(), mlflow.get_registry_uri()
     monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
