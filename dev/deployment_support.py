@@ -23,12 +23,12 @@ def deploy_prd_model(
     test_request: dict[str, Any],
 ) -> tuple[Any, Any]:
     """Create or reuse the PRD project and model, build, deploy, wait, send a test request."""
-    from logistics.snapshots import current_snapshot
+    from logistics.snapshots import snapshot_info
     from workspace.client import WorkspaceClient, WorkspaceError
     from workspace.lifecycle import build_and_deploy, ensure_model, ensure_project
 
     try:
-        snapshot = current_snapshot("fleet_telemetry")
+        snapshot = snapshot_info("fleet_telemetry")
         client = WorkspaceClient()
         project = ensure_project(
             client, args.project, PRD_DIR, description="Production models of the logistics lab"

@@ -41,8 +41,8 @@ args = parse_script_args(parser)
 
 # %%
 import numpy as np
-from logistics.fleet import SIGNALS
 from logistics.payloads import TelemetrySample, labelled_classifier_requests
+from logistics.telemetry_schema import SIGNALS
 from registry_support import fail
 from workspace.client import WorkspaceClient, WorkspaceError
 from workspace.lifecycle import find_project, serving

@@ -34,10 +34,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 from logistics.drift import drift_by_window
-from logistics.fleet import SIGNALS
 from logistics.lakehouse import read_arrow
 from logistics.registry import CHAMPION
 from logistics.settings import get_settings
+from logistics.telemetry_schema import SIGNALS
 from logistics.tracking import configure_tracking
 from mlflow import MlflowClient
 from registry_support import fail
