@@ -20,7 +20,7 @@
 # Run as a job: `python dev/00_datagen.py --devices 50 --days 2 --seed 7 --mode replace`
 
 # %%
-from logistics.cli_support import (
+from logistics.script_args import (
     LabArgumentParser,
     exit_on_user_error,
     parse_script_args,
@@ -56,8 +56,6 @@ print(
     f"{result.spec.start:%Y-%m-%d %H:%M} UTC as snapshot {result.snapshot_id} "
     f"({result.rows_per_second:,.0f} rows/s)"
 )
-from logistics.settings import get_settings
+from logistics.table_summaries import readings_by_event_type
 
-spark.sql(
-    f"SELECT event_type, count(*) AS readings FROM {get_settings().table('fleet_telemetry')} GROUP BY event_type"
-).show()
+readings_by_event_type(spark).show()

@@ -18,7 +18,7 @@
 # classifier of step 01 has something real to learn.
 
 # %%
-from logistics.cli_support import (
+from logistics.script_args import (
     LabArgumentParser,
     exit_on_user_error,
     parse_script_args,
@@ -43,8 +43,6 @@ with exit_on_user_error():
 
 # %%
 print(f"logistics.iot_fleet: {result.rows:,} rows, snapshot {result.snapshot_id}")
-from logistics.settings import get_settings
+from logistics.table_summaries import rows_by_failure_label
 
-spark.sql(
-    f"SELECT iot_failure, count(*) AS rows FROM {get_settings().table('iot_fleet')} GROUP BY iot_failure"
-).show()
+rows_by_failure_label(spark).show()

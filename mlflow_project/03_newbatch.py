@@ -17,7 +17,7 @@
 # retrains on exactly this batch with an incremental read.
 
 # %%
-from logistics.cli_support import (
+from logistics.script_args import (
     LabArgumentParser,
     exit_on_user_error,
     parse_script_args,
@@ -45,9 +45,6 @@ with exit_on_user_error():
 print(
     f"appended {result.rows:,} rows from {result.spec.start:%Y-%m-%d %H:%M} UTC as snapshot {result.snapshot_id}"
 )
-from logistics.settings import get_settings
+from logistics.table_summaries import snapshot_history
 
-spark.sql(
-    "SELECT snapshot_id, parent_id, committed_at, summary['added-records'] AS added "
-    f"FROM {get_settings().table('iot_fleet')}.snapshots ORDER BY committed_at"
-).show(truncate=False)
+snapshot_history(spark).show(truncate=False)
