@@ -22,15 +22,13 @@
 # %%
 from logistics.script_args import (
     LabArgumentParser,
+    add_fleet_flags,
     exit_on_user_error,
     parse_script_args,
-    positive_int,
 )
 
 parser = LabArgumentParser(description="Simulate fleet telemetry into Iceberg.")
-parser.add_argument("--devices", type=positive_int, default=50, help="number of trucks (> 0)")
-parser.add_argument("--days", type=positive_int, default=2, help="days of 1-minute readings (> 0)")
-parser.add_argument("--seed", type=int, default=7, help="same seed, same rows")
+add_fleet_flags(parser, devices=50, days=2, seed=7, noun="trucks")
 parser.add_argument(
     "--mode",
     choices=["append", "replace"],

@@ -21,20 +21,13 @@
 # %%
 from logistics.script_args import (
     LabArgumentParser,
-    add_model_flags,
+    add_classifier_flags,
     add_resource_flags,
     parse_script_args,
 )
 
 parser = LabArgumentParser(description="Register the classifier and deploy it from the registry.")
-add_model_flags(
-    parser,
-    project="logistics-mlflow",
-    model="IOTFailureClf",
-    model_flag="--model-name",
-    project_help="workspace project name",
-    model_help="registered and served name",
-)
+add_classifier_flags(parser, model_help="registered and served name")
 parser.add_argument("--experiment", default="iot-failure-classifier", help="MLflow experiment")
 add_resource_flags(parser)
 args = parse_script_args(parser)

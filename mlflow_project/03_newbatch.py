@@ -19,15 +19,20 @@
 # %%
 from logistics.script_args import (
     LabArgumentParser,
+    add_fleet_flags,
     exit_on_user_error,
     parse_script_args,
-    positive_int,
 )
 
 parser = LabArgumentParser(description="Append a batch to logistics.iot_fleet.")
-parser.add_argument("--devices", type=positive_int, default=20, help="number of devices (> 0)")
-parser.add_argument("--days", type=positive_int, default=1, help="days of readings (> 0)")
-parser.add_argument("--seed", type=int, default=22, help="seed of this batch")
+add_fleet_flags(
+    parser,
+    devices=20,
+    days=1,
+    seed=22,
+    days_help="days of readings (> 0)",
+    seed_help="seed of this batch",
+)
 args = parse_script_args(parser)
 
 # %%

@@ -20,20 +20,13 @@
 # %%
 from logistics.script_args import (
     LabArgumentParser,
-    add_model_flags,
+    add_classifier_flags,
     add_resource_flags,
     parse_script_args,
 )
 
 parser = LabArgumentParser(description="Rebuild from the champion alias and redeploy.")
-add_model_flags(
-    parser,
-    project="logistics-mlflow",
-    model="IOTFailureClf",
-    model_flag="--model-name",
-    project_help="workspace project name",
-    model_help="registered and served name",
-)
+add_classifier_flags(parser, model_help="registered and served name")
 add_resource_flags(parser)
 args = parse_script_args(parser)
 

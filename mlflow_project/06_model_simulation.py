@@ -21,8 +21,8 @@
 # %%
 from logistics.script_args import (
     LabArgumentParser,
+    add_classifier_flags,
     add_concurrency_flag,
-    add_model_flags,
     parse_script_args,
     positive_int,
 )
@@ -30,14 +30,7 @@ from logistics.script_args import (
 parser = LabArgumentParser(
     description="Send classifier requests, then report delayed ground truth."
 )
-add_model_flags(
-    parser,
-    project="logistics-mlflow",
-    model="IOTFailureClf",
-    model_flag="--model-name",
-    project_help="workspace project name",
-    model_help="served model name",
-)
+add_classifier_flags(parser, model_help="served model name")
 parser.add_argument("--count", type=positive_int, default=600, help="requests to send")
 parser.add_argument(
     "--window", type=positive_int, default=100, help="predictions per accuracy window"

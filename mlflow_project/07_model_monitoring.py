@@ -21,20 +21,13 @@
 # %%
 from logistics.script_args import (
     LabArgumentParser,
-    add_model_flags,
+    add_classifier_flags,
     parse_script_args,
     positive_int,
 )
 
 parser = LabArgumentParser(description="Plot accuracy and feature drift of the served classifier.")
-add_model_flags(
-    parser,
-    project="logistics-mlflow",
-    model="IOTFailureClf",
-    model_flag="--model-name",
-    project_help="workspace project name",
-    model_help="served and registered name",
-)
+add_classifier_flags(parser, model_help="served and registered name")
 parser.add_argument("--window", type=positive_int, default=100, help="requests per drift window")
 args = parse_script_args(parser)
 

@@ -93,6 +93,36 @@ def add_model_flags(
     parser.add_argument(model_flag, default=model, help=model_help)
 
 
+def add_classifier_flags(parser: argparse.ArgumentParser, *, model_help: str) -> None:
+    """``--project`` and ``--model-name`` of the MLflow steps' IoT failure classifier."""
+    add_model_flags(
+        parser,
+        project="logistics-mlflow",
+        model="IOTFailureClf",
+        model_flag="--model-name",
+        project_help="workspace project name",
+        model_help=model_help,
+    )
+
+
+def add_fleet_flags(
+    parser: argparse.ArgumentParser,
+    *,
+    devices: int,
+    days: int,
+    seed: int,
+    noun: str = "devices",
+    days_help: str = "days of 1-minute readings (> 0)",
+    seed_help: str = "same seed, same rows",
+) -> None:
+    """``--devices``, ``--days`` and ``--seed`` of a simulated fleet (same seed, same rows)."""
+    parser.add_argument(
+        "--devices", type=positive_int, default=devices, help=f"number of {noun} (> 0)"
+    )
+    parser.add_argument("--days", type=positive_int, default=days, help=days_help)
+    parser.add_argument("--seed", type=int, default=seed, help=seed_help)
+
+
 def add_resource_flags(parser: argparse.ArgumentParser, *, replicas: int = 1) -> None:
     """``--cpu``, ``--memory`` and ``--replicas`` of a model deployment."""
     parser.add_argument("--cpu", type=float, default=1.0, help="vCPU per replica")

@@ -12,7 +12,9 @@ import pytest
 from logistics.lakehouse import TableNotFound
 from logistics.script_args import (
     LabArgumentParser,
+    add_classifier_flags,
     add_concurrency_flag,
+    add_fleet_flags,
     add_model_flags,
     add_resource_flags,
     comma_list,
@@ -40,14 +42,22 @@ def test_deployment_flags_default_to_one_small_replica() -> None:
     assert (args.cpu, args.memory, args.replicas, args.concurrency) == (1.0, 2.0, 1, 8)
 
 
-def test_mlflow_steps_name_the_model_with_model_name() -> None:
+def test_mlflow_steps_name_the_classifier_with_model_name() -> None:
     parser = LabArgumentParser(prog="step")
-    add_model_flags(
-        parser, project="logistics-mlflow", model="IOTFailureClf", model_flag="--model-name"
-    )
+    add_classifier_flags(parser, model_help="served model name")
     add_resource_flags(parser, replicas=2)
     args = parser.parse_args(["--model-name", "Other"])
     assert (args.project, args.model_name, args.replicas) == ("logistics-mlflow", "Other", 2)
+
+
+def test_fleet_flags_refuse_an_empty_fleet(capsys) -> None:
+    parser = LabArgumentParser(prog="datagen")
+    add_fleet_flags(parser, devices=20, days=1, seed=21)
+    args = parser.parse_args(["--days", "3"])
+    assert (args.devices, args.days, args.seed) == (20, 3, 21)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--devices", "0"])
+    assert "--devices" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("flags", [["--replicas", "0"], ["--concurrency", "-1"], ["--cpu", "x"]])
