@@ -45,7 +45,7 @@ def front(args: argparse.Namespace) -> None:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
     from workspace.serving.backend import DeploymentSpec
-    from workspace.serving.local import LocalProcessBackend
+    from workspace.serving.local_backend import LocalProcessBackend
     from workspace.serving.router import ModelRouter
 
     backend = LocalProcessBackend(Path(tempfile.mkdtemp(prefix="bench-serving-")))
@@ -178,7 +178,7 @@ async def _in_process_overhead(rounds: int = 2000) -> tuple[float, float]:
     """p50 of ModelRouter.forward vs a direct aiohttp call to the same replica, same loop."""
     import aiohttp
     from workspace.serving.backend import DeploymentSpec
-    from workspace.serving.local import LocalProcessBackend
+    from workspace.serving.local_backend import LocalProcessBackend
     from workspace.serving.router import ModelRouter
 
     build = Path(tempfile.mkdtemp(prefix="bench-build-"))

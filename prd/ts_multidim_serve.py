@@ -8,7 +8,7 @@ detected and accepted too. The answer is plain JSON.
 """
 
 from logistics.timeseries.serving import MultiDimMotifModel
-from workspace.runtime import track_metric
+from workspace.model_api import track_metric
 
 _model = MultiDimMotifModel()
 _warm = False

@@ -11,7 +11,7 @@ latest snapshot when unset) and indexed once.
 """
 
 from logistics.timeseries.serving import TimeSeriesQueryModel, snapshot_from_environment
-from workspace.runtime import track_metric
+from workspace.model_api import track_metric
 
 _model: TimeSeriesQueryModel | None = None
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 from typing import Annotated
@@ -19,6 +18,7 @@ import requests
 import typer
 
 from workspace.core.config import WorkspaceSettings, get_settings
+from workspace.processes.groups import log_tail, signal_group, start_in_group
 
 app = typer.Typer(help="Run the Logistics MLOps Lab workspace.", no_args_is_help=True)
 
@@ -42,10 +42,7 @@ def _healthy(settings: WorkspaceSettings) -> dict | None:
 
 
 def _log_tail(settings: WorkspaceSettings, lines: int = 15) -> str:
-    path = settings.logs_dir / "server.log"
-    return (
-        "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
-    )
+    return log_tail(settings.logs_dir / "server.log", lines=lines)
 
 
 @app.command()
@@ -59,13 +56,11 @@ def up(
         typer.echo(f"workspace already running at {settings.server_url}")
         return
     first_start = not settings.credentials_file.exists()
-    log = (settings.logs_dir / "server.log").open("ab")
-    proc = subprocess.Popen(
+    proc = start_in_group(
         [sys.executable, "-m", "workspace.server"],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
+        cwd=os.getcwd(),
+        env=os.environ,
+        log_path=settings.logs_dir / "server.log",
     )
     settings.pid_file.write_text(str(proc.pid))
     deadline = time.monotonic() + timeout
@@ -101,7 +96,7 @@ def down(
     while _pid(settings) == pid and time.monotonic() < deadline:
         time.sleep(0.2)
     if _pid(settings) == pid:
-        os.killpg(pid, signal.SIGKILL)
+        signal_group(pid, signal.SIGKILL)
         typer.echo(f"workspace did not stop within {timeout:g} s; killed it")
     settings.pid_file.unlink(missing_ok=True)
     typer.echo("workspace stopped")

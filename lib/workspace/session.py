@@ -15,19 +15,25 @@ import os
 import secrets
 import signal
 import socket
-import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import psutil
 import requests
 
 from workspace.client import NotFound, WorkspaceClient
 from workspace.client._models import Project
 from workspace.core.config import WorkspaceSettings
-from workspace.core.script_env import script_environment
+from workspace.processes.environment import child_environment
+from workspace.processes.groups import (
+    log_tail,
+    signal_group,
+    start_in_group,
+    started_at,
+    still_ours,
+    stop_group_by_pid,
+)
 
 
 class SessionError(Exception):
@@ -55,12 +61,7 @@ def _sessions_dir(settings: WorkspaceSettings) -> Path:
 
 def _alive(info: SessionInfo) -> bool:
     """True when the recorded pid is still the JupyterLab we started (not a reused pid)."""
-    try:
-        proc = psutil.Process(info.pid)
-        same = abs(proc.create_time() - info.started) < 5
-        return same and proc.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
+    return still_ours(info.pid, info.started)
 
 
 def find_session(settings: WorkspaceSettings, project: str) -> SessionInfo | None:
@@ -100,7 +101,7 @@ def start_session(
         )
     home = _sessions_dir(settings) / project.id
     home.mkdir(parents=True, exist_ok=True)
-    env = script_environment(
+    env = child_environment(
         settings, project_id=project.id, api_key=client.http.api_key, layers=[project.environment]
     )
     env["JUPYTER_RUNTIME_DIR"] = str(home / "runtime")
@@ -112,29 +113,18 @@ def start_session(
     if os.geteuid() == 0:  # containers often run as root; JupyterLab refuses that by default
         command.append("--allow-root")
     log_path = settings.logs_dir / f"session-{project.id}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(
-            command,
-            cwd=folder,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    started = psutil.Process(proc.pid).create_time()
+    proc = start_in_group(command, cwd=folder, env=env, log_path=log_path)
+    started = started_at(proc.pid)
     info = SessionInfo(project.id, project.name, proc.pid, started, port, token, str(log_path))
     (_sessions_dir(settings) / f"{project.id}.json").write_text(json.dumps(asdict(info)))
     deadline = time.monotonic() + timeout
     while not _answers(info):
         if proc.poll() is not None or time.monotonic() > deadline:
             why = "exited" if proc.poll() is not None else f"did not answer in {timeout:g} s"
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            signal_group(proc.pid, signal.SIGKILL)
             proc.wait(10)
             stop_session(settings, project.id)
-            tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-15:])
+            tail = log_tail(log_path, lines=15)
             raise SessionError(f"JupyterLab {why}; last log lines:\n{tail}")
         time.sleep(0.25)
     return info, True
@@ -145,18 +135,7 @@ def stop_session(settings: WorkspaceSettings, project: str, *, timeout: float = 
     info = find_session(settings, project)
     if info is None:
         return False
-    was_running = _alive(info)
-    if was_running:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(info.pid, sig)
-            deadline = time.monotonic() + timeout / 2
-            while _alive(info) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if not _alive(info):
-                break
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(info.pid, signal.SIGKILL)  # kernels left in the group go too
+    was_running = stop_group_by_pid(info.pid, info.started, grace_s=timeout / 2)
     (_sessions_dir(settings) / f"{info.project_id}.json").unlink(missing_ok=True)
     return was_running
 

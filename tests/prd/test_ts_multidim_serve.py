@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 from logistics.fleet.signals import hump_shape
-from workspace.runtime import prediction_context
+from workspace.model_api import prediction_context
 
 SIGNALS = ("iot_signal_1", "iot_signal_2", "iot_signal_3", "iot_signal_4")
 

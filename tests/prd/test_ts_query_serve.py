@@ -12,7 +12,7 @@ import pytest
 from logistics.datagen import WriteMode, write_fleet
 from logistics.fleet import FleetSpec
 from logistics.lakehouse import read_arrow
-from workspace.runtime import prediction_context
+from workspace.model_api import prediction_context
 
 pytestmark = pytest.mark.spark
 

@@ -110,15 +110,15 @@ def test_read_metrics_returns_each_prediction_with_latency_replica_and_tracked_v
         admin.track_delayed_metrics({"x": 1}, "no-such-prediction")
 
 
-def test_runtime_module_reaches_the_server_from_the_environment(server, tracked_model, monkeypatch):
-    from workspace import runtime
+def test_model_api_reaches_the_server_from_the_environment(server, tracked_model, monkeypatch):
+    from workspace import model_api
 
     monkeypatch.setenv("LAB_API_URL", server.url)
     monkeypatch.setenv("LAB_API_KEY", server.admin_key)
-    answer = runtime.call_model(tracked_model.model.access_key, {"z": 1})
+    answer = model_api.call_model(tracked_model.model.access_key, {"z": 1})
     uuid = answer["response"]["uuid"]
-    runtime.track_delayed_metrics({"label": 1}, uuid)
-    rows = runtime.read_metrics(model_crn=tracked_model.model.crn)["metrics"]
+    model_api.track_delayed_metrics({"label": 1}, uuid)
+    rows = model_api.read_metrics(model_crn=tracked_model.model.crn)["metrics"]
     assert {"input_size": 1, "label": 1} in [r["metrics"] for r in rows]
 
 

@@ -1,1 +1,1 @@
-"""Settings and small shared pieces of the workspace (ids, keys)."""
+"""Settings and small pieces every part of the workspace shares (ids, keys, paths in a folder)."""

@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 
-from workspace.load.summary import LoadSummary, summarize
+from workspace.load.summary import LoadSummary, RequestRecord, summarize
 
 
 @dataclass(frozen=True)
@@ -64,20 +64,6 @@ class LoadPlan:
         if self.access_key is not None:
             body["accessKey"] = self.access_key
         return body
-
-
-@dataclass
-class RequestRecord:
-    """One request as sent and answered; ``error`` is None for a success."""
-
-    index: int
-    start_ms: float
-    latency_ms: float
-    status: int
-    error: str | None
-    replica: str | None
-    uuid: str | None
-    response: Any = None
 
 
 @dataclass

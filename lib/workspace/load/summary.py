@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from workspace.load.generator import RequestRecord
+
+@dataclass
+class RequestRecord:
+    """One request as sent and answered; ``error`` is None for a success."""
+
+    index: int
+    start_ms: float
+    latency_ms: float
+    status: int
+    error: str | None
+    replica: str | None
+    uuid: str | None
+    response: Any = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""Serving: backends that run model replicas, and the router in front of them."""
+"""Serving, on the server's side: the backend interface, the local-process backend (one supervised
+slot per replica) and the router in front of replicas. What runs inside a replica lives in
+``workspace.replica``."""
 
 from workspace.serving.backend import (
     DeploymentSpec,

@@ -4,7 +4,7 @@ import os
 import time
 
 from pkg.helpers import shout
-from workspace.runtime import model_metrics, track_metric
+from workspace.model_api import model_metrics, track_metric
 
 
 def echo(args):

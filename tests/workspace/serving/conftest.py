@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from workspace.serving.backend import DeploymentSpec, ReplicaStatus
-from workspace.serving.local import LocalProcessBackend
+from workspace.serving.local_backend import LocalProcessBackend
 
 MODELS = {
     "echo.py": """
@@ -22,7 +22,7 @@ def predict(args):
 """,
     "warm.py": """
 import time
-from workspace.runtime import track_metric
+from workspace.model_api import track_metric
 
 WARMED_AT = None
 

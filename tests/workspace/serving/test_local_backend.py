@@ -13,7 +13,7 @@ import httpx
 import psutil
 import pytest
 from workspace.serving.backend import DeploymentSpec, ReplicaState
-from workspace.serving.local import LocalProcessBackend
+from workspace.serving.local_backend import LocalProcessBackend
 
 
 def _gone(pid: int) -> bool:

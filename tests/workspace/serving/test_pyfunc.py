@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from workspace.serving.backend import DeploymentSpec
-from workspace.serving.local import LocalProcessBackend
+from workspace.serving.local_backend import LocalProcessBackend
 
 COLUMNS = ["iot_signal_1", "iot_signal_2", "iot_signal_3", "iot_signal_4"]
 ROWS = [[35.5, 200.5, 30.5, 14.5], [80.0, 20.0, 95.0, 60.0]]

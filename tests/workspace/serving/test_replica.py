@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 from workspace.serving.backend import ReplicaState
-from workspace.serving.local import LocalProcessBackend
+from workspace.serving.local_backend import LocalProcessBackend
 
 
 def _free_port() -> int:
@@ -24,7 +24,7 @@ def test_replica_answers_ready_only_after_warmup(build_dir: Path) -> None:
     port = _free_port()
     command = ["--build-dir", str(build_dir), "--port", str(port)]
     command += ["--file-path", "warm.py", "--function-name", "predict"]
-    replica = subprocess.Popen([sys.executable, "-m", "workspace.serving.replica", *command])
+    replica = subprocess.Popen([sys.executable, "-m", "workspace.replica.server", *command])
     seen: list[int] = []
     try:
         deadline = time.monotonic() + 20

@@ -1,7 +1,9 @@
-"""Dependency aliases (``SessionDep``, ``CurrentUser``, ``ProjectRole``) so routes stay short.
+"""Dependency aliases (``SessionDep``, ``CurrentUser``, ``Viewer``, ``BuilderDep``...) so routes
+stay short and name only what they use.
 
 Authorization lives here in one place: every control-plane route needs a bearer API key, and
-project routes need the caller's role in that project to be at least what the route asks.
+project routes need the caller's role in that project to be at least what the route asks. The
+services come from ``app.state.services`` (built by ``workspace.server.wiring``).
 """
 
 from __future__ import annotations
@@ -11,27 +13,53 @@ from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workspace.core.security import hash_key
-from workspace.server import db
-from workspace.server.state import Workspace
+from workspace.core.config import WorkspaceSettings
+from workspace.server.endpoint.index import ModelIndex
+from workspace.server.services.builds import Builder
+from workspace.server.services.deployments import Deployer
+from workspace.server.services.project_files import ProjectFiles
+from workspace.server.services.scheduler import JobService
+from workspace.server.services.telemetry import Telemetry
+from workspace.server.storage import crud
+from workspace.server.storage import tables as db
+from workspace.server.wiring import Services
+from workspace.serving.backend import ServingBackend
 
 ROLE_RANK = {"viewer": 1, "operator": 2, "admin": 3}
 
 Row = TypeVar("Row")
 
 
-def get_workspace(request: Request) -> Workspace:
-    return request.app.state.workspace
+def get_services(request: Request) -> Services:
+    return request.app.state.services
 
 
-WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_session(ws: WorkspaceDep) -> Iterator[Session]:
-    with ws.session() as session:
+def _service(name: str) -> Callable[[Request], object]:
+    """A dependency handing a route one service by its name on ``Services``."""
+
+    def dependency(request: Request) -> object:
+        return getattr(request.app.state.services, name)
+
+    return dependency
+
+
+SettingsDep = Annotated[WorkspaceSettings, Depends(_service("settings"))]
+BuilderDep = Annotated[Builder, Depends(_service("builder"))]
+DeployerDep = Annotated[Deployer, Depends(_service("deployer"))]
+JobsDep = Annotated[JobService, Depends(_service("jobs"))]
+IndexDep = Annotated[ModelIndex, Depends(_service("index"))]
+BackendDep = Annotated[ServingBackend, Depends(_service("backend"))]
+TelemetryDep = Annotated[Telemetry, Depends(_service("telemetry"))]
+ProjectFilesDep = Annotated[ProjectFiles, Depends(_service("projects"))]
+
+
+def get_session(services: ServicesDep) -> Iterator[Session]:
+    with services.sessions() as session:
         yield session
 
 
@@ -46,8 +74,7 @@ def get_current_user(request: Request, session: SessionDep) -> db.User:
         raise HTTPException(401, "missing API key: send 'Authorization: Bearer <LAB_API_KEY>'")
     if scheme.lower() != "bearer" or not key.strip():
         raise HTTPException(401, "malformed Authorization header: expected 'Bearer <API key>'")
-    row = session.scalar(select(db.ApiKey).where(db.ApiKey.key_hash == hash_key(key.strip())))
-    user = session.get(db.User, row.user_id) if row else None
+    user = crud.user_with_key(session, key.strip())
     if user is None:
         raise HTTPException(401, "invalid API key")
     return user

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
+from workspace import schemas
 from workspace.core.security import crn, new_id
-from workspace.server import db, schemas
-from workspace.server.api.deps import Operator, SessionDep, Viewer, WorkspaceDep, owned_or_404
+from workspace.processes.groups import log_tail
+from workspace.schemas.states import ProjectStatus
+from workspace.server.api.deps import BuilderDep, Operator, SessionDep, Viewer, owned_or_404
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.api.routes.models import model_in_project
-from workspace.server.api.views import build_out
+from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/projects/{project_id}/models/{model_id}/builds", tags=["model builds"])
 
-LOG_TAIL_CHARS = 20_000
+LOG_TAIL_BYTES = 20_000
 
 
 def build_in_model(session: SessionDep, project_id: str, model_id: str, build_id: str) -> db.Build:
@@ -30,10 +32,10 @@ def create_model_build(
     body: schemas.BuildCreate,
     access: Operator,
     session: SessionDep,
-    ws: WorkspaceDep,
+    builder: BuilderDep,
 ) -> schemas.BuildOut:
     model = model_in_project(session, access.project.id, model_id)
-    if access.project.status != "success":
+    if access.project.status != ProjectStatus.SUCCESS:
         raise HTTPException(409, f"project '{access.project.name}' is {access.project.status}")
     reference = body.registered_model_version_id
     if reference is None and not (body.file_path and body.function_name):
@@ -61,8 +63,8 @@ def create_model_build(
     )
     session.add(build)
     session.commit()
-    ws.builder.submit(build_id)
-    return build_out(session, build)
+    builder.submit(build_id)
+    return schemas.BuildOut.model_validate(build)
 
 
 @router.get("", response_model=schemas.BuildList)
@@ -72,24 +74,21 @@ def list_model_builds(
     model_in_project(session, access.project.id, model_id)
     fields = {"status": db.Build.status, "comment": db.Build.comment}
     rows, token = paginate(session, db.Build, [db.Build.model_id == model_id], params, fields)
-    return schemas.BuildList(
-        model_builds=[build_out(session, b) for b in rows], next_page_token=token
-    )
+    return schemas.BuildList(model_builds=rows, next_page_token=token)
 
 
 @router.get("/{build_id}", response_model=schemas.BuildOut)
 def get_model_build(
     model_id: str, build_id: str, access: Viewer, session: SessionDep
 ) -> schemas.BuildOut:
-    return build_out(session, build_in_model(session, access.project.id, model_id, build_id))
+    build = build_in_model(session, access.project.id, model_id, build_id)
+    return schemas.BuildOut.model_validate(build)
 
 
 @router.get("/{build_id}/logs", response_model=schemas.BuildLog)
 def get_model_build_logs(
-    model_id: str, build_id: str, access: Viewer, session: SessionDep, ws: WorkspaceDep
+    model_id: str, build_id: str, access: Viewer, session: SessionDep, builder: BuilderDep
 ) -> schemas.BuildLog:
     """The import check's output (the tail), to see why a build failed."""
     build_in_model(session, access.project.id, model_id, build_id)
-    path = ws.builder.log_path(build_id)
-    text = path.read_text(errors="replace") if path.exists() else ""
-    return schemas.BuildLog(log=text[-LOG_TAIL_CHARS:])
+    return schemas.BuildLog(log=log_tail(builder.log_path(build_id), max_bytes=LOG_TAIL_BYTES))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
-from workspace.server import db, schemas
+from workspace import schemas
 from workspace.server.api.deps import ProjectAdmin, SessionDep, Viewer
+from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/projects/{project_id}/collaborators", tags=["collaborators"])
 

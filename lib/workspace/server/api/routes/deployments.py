@@ -6,12 +6,20 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
+from workspace import schemas
 from workspace.core.security import crn, new_id
-from workspace.server import db, schemas
-from workspace.server.api.deps import Operator, SessionDep, Viewer, WorkspaceDep, owned_or_404
+from workspace.schemas.states import BuildStatus
+from workspace.server.api.deps import (
+    BackendDep,
+    DeployerDep,
+    Operator,
+    SessionDep,
+    Viewer,
+    owned_or_404,
+)
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.api.routes.builds import build_in_model
-from workspace.server.api.views import deployment_out
+from workspace.server.storage import tables as db
 
 PREFIX = "/projects/{project_id}/models/{model_id}/builds/{build_id}/deployments"
 router = APIRouter(prefix=PREFIX, tags=["model deployments"])
@@ -31,10 +39,10 @@ def create_model_deployment(
     body: schemas.DeploymentCreate,
     access: Operator,
     session: SessionDep,
-    ws: WorkspaceDep,
+    deployer: DeployerDep,
 ) -> schemas.DeploymentOut:
     build = build_in_model(session, access.project.id, model_id, build_id)
-    if build.status != "built":
+    if build.status != BuildStatus.BUILT:
         reason = f": {build.failure_reason}" if build.failure_reason else ""
         raise HTTPException(
             409, f"build '{build_id}' is {build.status}{reason}; deploy a built one"
@@ -57,8 +65,8 @@ def create_model_deployment(
     )
     session.add(dep)
     session.commit()
-    ws.deployer.deploy(deployment_id)
-    return deployment_out(session, dep)
+    deployer.deploy(deployment_id)
+    return schemas.DeploymentOut.model_validate(dep)
 
 
 @router.get("", response_model=schemas.DeploymentList)
@@ -68,9 +76,7 @@ def list_model_deployments(
     build_in_model(session, access.project.id, model_id, build_id)
     where = [db.Deployment.build_id == build_id]
     rows, token = paginate(session, db.Deployment, where, params, {"status": db.Deployment.status})
-    return schemas.DeploymentList(
-        model_deployments=[deployment_out(session, d) for d in rows], next_page_token=token
-    )
+    return schemas.DeploymentList(model_deployments=rows, next_page_token=token)
 
 
 @router.get("/{deployment_id}", response_model=schemas.DeploymentOut)
@@ -78,7 +84,7 @@ def get_model_deployment(
     model_id: str, build_id: str, deployment_id: str, access: Viewer, session: SessionDep
 ) -> schemas.DeploymentOut:
     dep = deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)
-    return deployment_out(session, dep)
+    return schemas.DeploymentOut.model_validate(dep)
 
 
 @router.post("/{deployment_id}:stop", response_model=schemas.DeploymentOut)
@@ -88,16 +94,10 @@ def stop_model_deployment(
     deployment_id: str,
     access: Operator,
     session: SessionDep,
-    ws: WorkspaceDep,
+    deployer: DeployerDep,
 ) -> schemas.DeploymentOut:
-    dep = deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)
-    if dep.status in ("stopped", "stopping"):
-        return deployment_out(session, dep)
-    dep.status = "stopping"
-    session.commit()
-    ws.index.refresh_model(model_id)  # stop routing to it now, not when the replicas are gone
-    ws.deployer.stop(deployment_id)
-    return deployment_out(session, dep)
+    deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)
+    return schemas.DeploymentOut.model_validate(deployer.stop(deployment_id))
 
 
 @router.post("/{deployment_id}:restart", response_model=schemas.DeploymentOut)
@@ -107,16 +107,10 @@ def restart_model_deployment(
     deployment_id: str,
     access: Operator,
     session: SessionDep,
-    ws: WorkspaceDep,
+    deployer: DeployerDep,
 ) -> schemas.DeploymentOut:
-    dep = deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)
-    if dep.status == "stopping":
-        raise HTTPException(409, f"deployment '{deployment_id}' is stopping; wait, then restart")
-    dep.status, dep.failure_reason = "deploying", None
-    session.commit()
-    ws.index.refresh_model(model_id)
-    ws.deployer.restart(deployment_id)
-    return deployment_out(session, dep)
+    deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)
+    return schemas.DeploymentOut.model_validate(deployer.restart(deployment_id))
 
 
 @router.get("/{deployment_id}/replicas", response_model=schemas.ReplicaList)
@@ -126,24 +120,10 @@ def list_model_replicas(
     deployment_id: str,
     access: Viewer,
     session: SessionDep,
-    ws: WorkspaceDep,
+    backend: BackendDep,
 ) -> schemas.ReplicaList:
     deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)
-    replicas = [
-        schemas.ReplicaOut(
-            id=r.replica_id,
-            deployment_id=r.deployment_id,
-            state=str(r.state),
-            restarts=r.restarts,
-            cpu_percent=r.cpu_percent,
-            cpu_limit=r.cpu_limit,
-            memory_mb=r.memory_mb,
-            memory_limit_mb=r.memory_limit_mb,
-            last_error=r.last_error,
-        )
-        for r in ws.backend.status(deployment_id)
-    ]
-    return schemas.ReplicaList(replicas=replicas)
+    return schemas.ReplicaList(replicas=backend.status(deployment_id))
 
 
 @router.get("/{deployment_id}/replica_metrics", response_model=schemas.ReplicaSampleList)
@@ -164,17 +144,5 @@ def read_replica_metrics(
     )
     if end_timestamp_ms is not None:
         stmt = stmt.where(db.ReplicaSample.ts_ms <= end_timestamp_ms)
-    samples = [
-        schemas.ReplicaSampleOut(
-            replica_id=s.replica_id,
-            timestamp_ms=s.ts_ms,
-            state=s.state,
-            restarts=s.restarts,
-            cpu_percent=s.cpu_percent,
-            cpu_limit=s.cpu_limit,
-            memory_mb=s.memory_mb,
-            memory_limit_mb=s.memory_limit_mb,
-        )
-        for s in session.scalars(stmt.order_by(db.ReplicaSample.ts_ms))
-    ]
+    samples = session.scalars(stmt.order_by(db.ReplicaSample.ts_ms)).all()
     return schemas.ReplicaSampleList(replica_metrics=samples)

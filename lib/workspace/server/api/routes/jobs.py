@@ -10,27 +10,22 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import or_, select
 
+from workspace import schemas as js
 from workspace.core.security import new_id
-from workspace.server import db
-from workspace.server import job_schemas as js
+from workspace.schemas.states import JOB_RUNS_ACTIVE
 from workspace.server.api.deps import (
     CurrentUser,
+    JobsDep,
     Operator,
     SessionDep,
+    SettingsDep,
     Viewer,
-    WorkspaceDep,
     owned_or_404,
 )
 from workspace.server.api.listing import ListParamsDep, paginate
-from workspace.server.api.views import job_out
-from workspace.server.job_rules import (
-    check_arguments,
-    check_parent,
-    check_script,
-    check_timezone,
-    cron_trigger,
-    job_type,
-)
+from workspace.server.services.job_rules import validate_job
+from workspace.server.services.scheduler import JobService
+from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/projects/{project_id}/jobs", tags=["jobs"])
 all_jobs_router = APIRouter(prefix="/jobs", tags=["jobs"])
@@ -42,20 +37,19 @@ def job_in_project(session: SessionDep, project_id: str, job_id: str) -> db.Job:
     return owned_or_404(session, db.Job, job_id, ("project_id", project_id), "job")
 
 
-def _validate(session: SessionDep, ws: WorkspaceDep, job: db.Job, requested_type: str | None):
-    """Check every rule of a job row about to be saved; 400 naming the first field that fails."""
-    job.script = check_script(ws.settings.projects_dir / job.project_id, job.script)
-    check_arguments(job.arguments)
-    check_timezone(job.timezone)
-    if job.schedule:
-        cron_trigger(job.schedule, job.timezone)
-    check_parent(session, job, job.parent_job_id)
-    job.type = job_type(requested_type, job.schedule, job.parent_job_id)
+def job_out(row: db.Job, jobs: JobService) -> js.JobOut:
+    """The job with when its schedule fires next, which only the scheduler knows."""
+    out = js.JobOut.model_validate(row)
+    return out.model_copy(update={"next_run_time": jobs.next_run_time(row.id)})
 
 
 @router.post("", response_model=js.JobOut)
 def create_job(
-    body: js.JobCreate, access: Operator, session: SessionDep, ws: WorkspaceDep
+    body: js.JobCreate,
+    access: Operator,
+    session: SessionDep,
+    jobs: JobsDep,
+    settings: SettingsDep,
 ) -> js.JobOut:
     job = db.Job(
         id=new_id(),
@@ -66,32 +60,35 @@ def create_job(
         ),
     )
     job.schedule = job.schedule or None
-    _validate(session, ws, job, body.type)
+    validate_job(session, job, settings.projects_dir / job.project_id, body.type)
     session.add(job)
     session.commit()
-    ws.jobs.schedule(job)
-    return job_out(session, job, ws.jobs.next_run_time(job.id))
+    jobs.schedule(job)
+    return job_out(job, jobs)
 
 
 @router.get("", response_model=js.JobList)
 def list_jobs(
-    access: Viewer, session: SessionDep, ws: WorkspaceDep, params: ListParamsDep
+    access: Viewer, session: SessionDep, jobs: JobsDep, params: ListParamsDep
 ) -> js.JobList:
     where = [db.Job.project_id == access.project.id]
     rows, token = paginate(session, db.Job, where, params, FIELDS)
-    jobs = [job_out(session, j, ws.jobs.next_run_time(j.id)) for j in rows]
-    return js.JobList(jobs=jobs, next_page_token=token)
+    return js.JobList(jobs=[job_out(j, jobs) for j in rows], next_page_token=token)
 
 
 @router.get("/{job_id}", response_model=js.JobOut)
-def get_job(job_id: str, access: Viewer, session: SessionDep, ws: WorkspaceDep) -> js.JobOut:
-    job = job_in_project(session, access.project.id, job_id)
-    return job_out(session, job, ws.jobs.next_run_time(job.id))
+def get_job(job_id: str, access: Viewer, session: SessionDep, jobs: JobsDep) -> js.JobOut:
+    return job_out(job_in_project(session, access.project.id, job_id), jobs)
 
 
 @router.patch("/{job_id}", response_model=js.JobOut)
 def update_job(
-    job_id: str, body: js.JobUpdate, access: Operator, session: SessionDep, ws: WorkspaceDep
+    job_id: str,
+    body: js.JobUpdate,
+    access: Operator,
+    session: SessionDep,
+    jobs: JobsDep,
+    settings: SettingsDep,
 ) -> js.JobOut:
     """Change the fields sent; an empty ``schedule`` or ``parent_job_id`` removes it."""
     job = job_in_project(session, access.project.id, job_id)
@@ -101,33 +98,33 @@ def update_job(
             value = None
         if value is not None or name in ("schedule", "parent_job_id"):
             setattr(job, name, value)
-    _validate(session, ws, job, body.type)
+    validate_job(session, job, settings.projects_dir / job.project_id, body.type)
     session.commit()
-    ws.jobs.schedule(job)
-    return job_out(session, job, ws.jobs.next_run_time(job.id))
+    jobs.schedule(job)
+    return job_out(job, jobs)
 
 
 @router.delete("/{job_id}", status_code=204)
-def delete_job(job_id: str, access: Operator, session: SessionDep, ws: WorkspaceDep) -> None:
+def delete_job(job_id: str, access: Operator, session: SessionDep, jobs: JobsDep) -> None:
     job = job_in_project(session, access.project.id, job_id)
     child = session.scalar(select(db.Job.name).where(db.Job.parent_job_id == job.id))
     if child:
         raise HTTPException(409, f"job '{child}' depends on '{job.name}'; delete or re-parent it")
     active = session.scalar(
         select(db.JobRun.id).where(
-            db.JobRun.job_id == job.id, db.JobRun.status.in_(js.ACTIVE_RUN_STATES)
+            db.JobRun.job_id == job.id, db.JobRun.status.in_(JOB_RUNS_ACTIVE)
         )
     )
     if active:
         raise HTTPException(409, f"job '{job.name}' has run '{active}' in progress; stop it first")
-    ws.jobs.unschedule(job.id)
+    jobs.unschedule(job.id)
     session.delete(job)
     session.commit()
 
 
 @all_jobs_router.get("", response_model=js.JobList)
 def list_all_jobs(
-    user: CurrentUser, session: SessionDep, ws: WorkspaceDep, params: ListParamsDep
+    user: CurrentUser, session: SessionDep, jobs: JobsDep, params: ListParamsDep
 ) -> js.JobList:
     """Jobs of every project the caller can see (all of them for a workspace admin)."""
     where = []
@@ -137,5 +134,4 @@ def list_all_jobs(
         where.append(or_(db.Job.project_id.in_(mine), db.Job.project_id.in_(own)))
     fields = {**FIELDS, "project_id": db.Job.project_id}
     rows, token = paginate(session, db.Job, where, params, fields)
-    jobs = [job_out(session, j, ws.jobs.next_run_time(j.id)) for j in rows]
-    return js.JobList(jobs=jobs, next_page_token=token)
+    return js.JobList(jobs=[job_out(j, jobs) for j in rows], next_page_token=token)

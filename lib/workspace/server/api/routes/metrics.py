@@ -2,46 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from workspace.server import db
-from workspace.server.api.deps import ROLE_RANK, CurrentUser, SessionDep, WorkspaceDep, role_in
-from workspace.server.schemas import Strict
+from workspace.schemas import AggregateMetrics, DelayedMetrics, MetricRows
+from workspace.server.api.deps import ROLE_RANK, CurrentUser, SessionDep, TelemetryDep, role_in
+from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
-
-
-class MetricRow(BaseModel):
-    modelCrn: str
-    modelBuildCrn: str
-    modelDeploymentCrn: str
-    startTimeStampMs: int
-    endTimeStampMs: int
-    predictionUuid: str
-    metrics: dict[str, Any]
-    latencyMs: float | None = None
-    replicaId: str | None = None
-    statusCode: int | None = None
-
-
-class MetricRows(BaseModel):
-    metrics: list[MetricRow]
-
-
-class DelayedMetrics(Strict):
-    prediction_uuid: str = Field(min_length=1)
-    metrics: dict[str, Any]
-
-
-class AggregateMetrics(Strict):
-    metrics: dict[str, Any]
-    start_timestamp_ms: int = Field(ge=0)
-    end_timestamp_ms: int = Field(ge=0)
-    model_deployment_crn: str = Field(min_length=1)
 
 
 def _check_role(session: SessionDep, user: db.User, project_id: str, minimum: str) -> None:
@@ -67,7 +35,7 @@ def _project_of(session: SessionDep, *, model_crn: str = "", deployment_crn: str
 def read_metrics(
     user: CurrentUser,
     session: SessionDep,
-    ws: WorkspaceDep,
+    telemetry: TelemetryDep,
     model_crn: str = "",
     model_deployment_crn: str = "",
     start_timestamp_ms: int = 0,
@@ -77,7 +45,7 @@ def read_metrics(
         raise HTTPException(400, "give model_crn or model_deployment_crn")
     project_id = _project_of(session, model_crn=model_crn, deployment_crn=model_deployment_crn)
     _check_role(session, user, project_id, "viewer")
-    ws.telemetry.flush()
+    telemetry.flush()
     m = db.PredictionMetric
     stmt = select(m).where(m.start_ms >= start_timestamp_ms)
     if model_crn:
@@ -86,30 +54,16 @@ def read_metrics(
         stmt = stmt.where(m.deployment_crn == model_deployment_crn)
     if end_timestamp_ms is not None:
         stmt = stmt.where(m.end_ms <= end_timestamp_ms)
-    rows = [
-        MetricRow(
-            modelCrn=r.model_crn,
-            modelBuildCrn=r.build_crn,
-            modelDeploymentCrn=r.deployment_crn,
-            startTimeStampMs=r.start_ms,
-            endTimeStampMs=r.end_ms,
-            predictionUuid=r.prediction_uuid,
-            metrics=r.metrics or {},
-            latencyMs=r.latency_ms,
-            replicaId=r.replica_id,
-            statusCode=r.status_code,
-        )
-        for r in session.scalars(stmt.order_by(m.start_ms, m.id))
-    ]
+    rows = session.scalars(stmt.order_by(m.start_ms, m.id)).all()
     return MetricRows(metrics=rows)
 
 
 @router.post("/delayed", status_code=204)
 def track_delayed_metrics(
-    body: DelayedMetrics, user: CurrentUser, session: SessionDep, ws: WorkspaceDep
+    body: DelayedMetrics, user: CurrentUser, session: SessionDep, telemetry: TelemetryDep
 ) -> None:
     """Merge metrics known only later (e.g. the true label) into their prediction's row."""
-    ws.telemetry.flush()
+    telemetry.flush()
     row = session.scalar(
         select(db.PredictionMetric).where(
             db.PredictionMetric.prediction_uuid == body.prediction_uuid

@@ -5,18 +5,19 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import select
 
+from workspace import schemas
 from workspace.core.security import crn, new_access_key, new_id
-from workspace.server import db, schemas
+from workspace.schemas.states import DEPLOYMENTS_HOLDING_REPLICAS
 from workspace.server.api.deps import (
+    IndexDep,
     Operator,
     ProjectAdmin,
     SessionDep,
     Viewer,
-    WorkspaceDep,
     owned_or_404,
 )
 from workspace.server.api.listing import ListParamsDep, paginate
-from workspace.server.api.views import model_out
+from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/projects/{project_id}/models", tags=["models"])
 
@@ -57,7 +58,7 @@ def create_model(
     )
     session.add(model)
     session.commit()
-    return model_out(session, model)
+    return schemas.ModelOut.model_validate(model)
 
 
 @router.get("", response_model=schemas.ModelList)
@@ -65,27 +66,25 @@ def list_models(access: Viewer, session: SessionDep, params: ListParamsDep) -> s
     fields = {"name": db.Model.name, "description": db.Model.description}
     where = [db.Model.project_id == access.project.id]
     rows, token = paginate(session, db.Model, where, params, fields)
-    return schemas.ModelList(models=[model_out(session, m) for m in rows], next_page_token=token)
+    return schemas.ModelList(models=rows, next_page_token=token)
 
 
 @router.get("/{model_id}", response_model=schemas.ModelOut)
 def get_model(model_id: str, access: Viewer, session: SessionDep) -> schemas.ModelOut:
-    return model_out(session, model_in_project(session, access.project.id, model_id))
+    return schemas.ModelOut.model_validate(model_in_project(session, access.project.id, model_id))
 
 
 @router.delete("/{model_id}", status_code=204)
-def delete_model(
-    model_id: str, access: ProjectAdmin, session: SessionDep, ws: WorkspaceDep
-) -> None:
+def delete_model(model_id: str, access: ProjectAdmin, session: SessionDep, index: IndexDep) -> None:
     model = model_in_project(session, access.project.id, model_id)
     running = session.scalar(
         select(db.Deployment.id).where(
             db.Deployment.model_id == model.id,
-            db.Deployment.status.in_(("pending", "deploying", "deployed", "stopping")),
+            db.Deployment.status.in_(DEPLOYMENTS_HOLDING_REPLICAS),
         )
     )
     if running:
         raise HTTPException(409, f"model '{model.name}' has running deployments; stop them first")
     session.delete(model)
     session.commit()
-    ws.index.forget(model.access_key)
+    index.forget(model.access_key)

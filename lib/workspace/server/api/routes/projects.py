@@ -2,35 +2,37 @@
 
 from __future__ import annotations
 
-import shutil
-
 from fastapi import APIRouter, HTTPException
 from sqlalchemy import or_, select
 
+from workspace import schemas
 from workspace.core.security import new_id
-from workspace.server import db, schemas
+from workspace.schemas.states import DEPLOYMENTS_HOLDING_REPLICAS, JOB_RUNS_ACTIVE
 from workspace.server.api.deps import (
     CurrentUser,
+    JobsDep,
     ProjectAdmin,
+    ProjectFilesDep,
     SessionDep,
     Viewer,
-    WorkspaceDep,
     role_in,
 )
 from workspace.server.api.listing import ListParamsDep, paginate
-from workspace.server.api.views import project_out
-from workspace.server.job_schemas import ACTIVE_RUN_STATES
-from workspace.server.project_files import ProjectFilesError, clone_git, copy_local, make_blank
+from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/projects", tags=["projects"])
 
-ACTIVE = ("pending", "deploying", "deployed", "stopping")
+
+def project_out(row: db.Project, role: str) -> schemas.ProjectOut:
+    """The project as the caller sees it: its role in it is part of the answer."""
+    return schemas.ProjectOut.model_validate(row).model_copy(update={"permission": role})
 
 
 @router.post("", response_model=schemas.ProjectOut)
 def create_project(
-    body: schemas.ProjectCreate, user: CurrentUser, session: SessionDep, ws: WorkspaceDep
+    body: schemas.ProjectCreate, user: CurrentUser, session: SessionDep, files: ProjectFilesDep
 ) -> schemas.ProjectOut:
+    """A git project answers at once in 'creating' and clones in the background."""
     if body.template == "local" and not body.local_path:
         raise HTTPException(400, "template 'local' needs local_path (a folder on the server)")
     if body.template == "git" and not body.git_url:
@@ -45,34 +47,8 @@ def create_project(
         environment=body.environment,
         creator_id=user.id,
     )
-    dest = ws.settings.projects_dir / project.id
-    if body.template == "git":
-        # Cloning can take minutes: answer now, clone in the background (status 'creating').
-        session.add(project)
-        session.commit()
-        ws.executor.submit(_clone_in_background, ws, project.id, body.git_url, dest)
-        return project_out(session, project, "admin")
-    try:
-        copy_local(body.local_path, dest) if body.template == "local" else make_blank(dest)
-    except ProjectFilesError as exc:
-        raise HTTPException(400, str(exc)) from None
-    project.status = "success"
-    session.add(project)
-    session.commit()
-    return project_out(session, project, "admin")
-
-
-def _clone_in_background(ws, project_id: str, url: str, dest) -> None:
-    status, reason = "success", None
-    try:
-        clone_git(url, dest)
-    except ProjectFilesError as exc:
-        status, reason = "failed", str(exc)
-    with ws.session() as session:
-        project = session.get(db.Project, project_id)
-        if project is not None:
-            project.status, project.failure_reason = status, reason
-            session.commit()
+    files.create(session, project)
+    return project_out(project, "admin")
 
 
 @router.get("", response_model=schemas.ProjectList)
@@ -89,13 +65,13 @@ def list_projects(
         "status": db.Project.status,
     }
     rows, token = paginate(session, db.Project, where, params, fields)
-    projects = [project_out(session, p, role_in(session, user, p) or "viewer") for p in rows]
+    projects = [project_out(p, role_in(session, user, p) or "viewer") for p in rows]
     return schemas.ProjectList(projects=projects, next_page_token=token)
 
 
 @router.get("/{project_id}", response_model=schemas.ProjectOut)
-def get_project(access: Viewer, session: SessionDep) -> schemas.ProjectOut:
-    return project_out(session, access.project, access.role)
+def get_project(access: Viewer) -> schemas.ProjectOut:
+    return project_out(access.project, access.role)
 
 
 @router.patch("/{project_id}", response_model=schemas.ProjectOut)
@@ -109,15 +85,18 @@ def update_project(
     if body.environment is not None:
         project.environment = dict(body.environment)
     session.commit()
-    return project_out(session, project, access.role)
+    return project_out(project, access.role)
 
 
 @router.delete("/{project_id}", status_code=204)
-def delete_project(access: ProjectAdmin, session: SessionDep, ws: WorkspaceDep) -> None:
+def delete_project(
+    access: ProjectAdmin, session: SessionDep, jobs: JobsDep, files: ProjectFilesDep
+) -> None:
     project = access.project
     running = session.scalar(
         select(db.Deployment.id).where(
-            db.Deployment.project_id == project.id, db.Deployment.status.in_(ACTIVE)
+            db.Deployment.project_id == project.id,
+            db.Deployment.status.in_(DEPLOYMENTS_HOLDING_REPLICAS),
         )
     )
     if running:
@@ -126,13 +105,13 @@ def delete_project(access: ProjectAdmin, session: SessionDep, ws: WorkspaceDep) 
         )
     active_run = session.scalar(
         select(db.JobRun.id).where(
-            db.JobRun.project_id == project.id, db.JobRun.status.in_(ACTIVE_RUN_STATES)
+            db.JobRun.project_id == project.id, db.JobRun.status.in_(JOB_RUNS_ACTIVE)
         )
     )
     if active_run:
         raise HTTPException(409, f"project '{project.name}' has job runs in progress; stop them")
     for job_id in session.scalars(select(db.Job.id).where(db.Job.project_id == project.id)):
-        ws.jobs.unschedule(job_id)
+        jobs.unschedule(job_id)
     session.delete(project)
     session.commit()
-    shutil.rmtree(ws.settings.projects_dir / project.id, ignore_errors=True)
+    files.remove(project.id)

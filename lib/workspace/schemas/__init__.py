@@ -1,0 +1,106 @@
+"""Request and response bodies of the workspace API (CML API v2 names), and resource states.
+
+Why a package of its own, pydantic only: the server declares these as its routes' bodies and the
+client returns the very same classes, so a field is defined once for both sides; it imports
+nothing of the server, so user code and replicas can use it without FastAPI or SQLAlchemy.
+"""
+
+from workspace.schemas.common import Permission, Record, Strict, UserRef
+from workspace.schemas.deployments import (
+    DeploymentCreate,
+    DeploymentList,
+    DeploymentOut,
+    ReplicaList,
+    ReplicaOut,
+    ReplicaSampleList,
+    ReplicaSampleOut,
+)
+from workspace.schemas.jobs import (
+    JobCreate,
+    JobList,
+    JobOut,
+    JobRunCreate,
+    JobRunList,
+    JobRunLog,
+    JobRunOut,
+    JobType,
+    JobUpdate,
+)
+from workspace.schemas.metrics import AggregateMetrics, DelayedMetrics, MetricRow, MetricRows
+from workspace.schemas.models import (
+    BuildCreate,
+    BuildList,
+    BuildLog,
+    BuildOut,
+    ModelCreate,
+    ModelList,
+    ModelOut,
+    ReplicationPolicy,
+    ResourceSpec,
+)
+from workspace.schemas.projects import (
+    CollaboratorIn,
+    CollaboratorList,
+    CollaboratorOut,
+    ProjectCreate,
+    ProjectList,
+    ProjectOut,
+    ProjectUpdate,
+)
+from workspace.schemas.states import (
+    BuildStatus,
+    DeploymentStatus,
+    JobRunStatus,
+    ProjectStatus,
+)
+from workspace.schemas.users import UserCreate, UserOut, UserWithKey
+
+__all__ = [
+    "AggregateMetrics",
+    "BuildCreate",
+    "BuildList",
+    "BuildLog",
+    "BuildOut",
+    "BuildStatus",
+    "CollaboratorIn",
+    "CollaboratorList",
+    "CollaboratorOut",
+    "DelayedMetrics",
+    "DeploymentCreate",
+    "DeploymentList",
+    "DeploymentOut",
+    "DeploymentStatus",
+    "JobCreate",
+    "JobList",
+    "JobOut",
+    "JobRunCreate",
+    "JobRunList",
+    "JobRunLog",
+    "JobRunOut",
+    "JobRunStatus",
+    "JobType",
+    "JobUpdate",
+    "MetricRow",
+    "MetricRows",
+    "ModelCreate",
+    "ModelList",
+    "ModelOut",
+    "Permission",
+    "ProjectCreate",
+    "ProjectList",
+    "ProjectOut",
+    "ProjectStatus",
+    "ProjectUpdate",
+    "Record",
+    "ReplicaList",
+    "ReplicaOut",
+    "ReplicaSampleList",
+    "ReplicaSampleOut",
+    "ReplicationPolicy",
+    "ResourceSpec",
+    "Strict",
+    "UserCreate",
+    "UserOut",
+    "UserRef",
+    "UserWithKey",
+]

@@ -1,0 +1,82 @@
+"""Model deployments, their replicas and the replicas' resource samples."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AliasChoices, Field
+
+from workspace.schemas.common import Record, Strict, UserRef
+from workspace.schemas.states import DeploymentStatus
+
+
+class DeploymentCreate(Strict):
+    project_id: str | None = None
+    model_id: str | None = None
+    build_id: str | None = None
+    cpu: float = Field(default=1.0, gt=0, le=64, description="vCPU per replica.")
+    memory: float = Field(default=2.0, gt=0, le=512, description="GB per replica.")
+    nvidia_gpus: int = Field(default=0, ge=0)
+    replicas: int = Field(default=1, ge=1, le=64)
+    environment: dict[str, str] = Field(default_factory=dict)
+
+
+class DeploymentOut(Record):
+    id: str
+    model_id: str
+    build_id: str
+    project_id: str
+    crn: str
+    cpu: float
+    memory: float
+    nvidia_gpus: int
+    replicas: int
+    environment: dict[str, str]
+    status: DeploymentStatus
+    failure_reason: str | None
+    deployed_at: datetime | None
+    stopped_at: datetime | None
+    creator: UserRef
+    created_at: datetime
+    updated_at: datetime
+
+
+class DeploymentList(Record):
+    model_deployments: list[DeploymentOut]
+    next_page_token: str = ""
+
+
+class ReplicaOut(Record):
+    """One replica as the serving backend reports it."""
+
+    id: str = Field(validation_alias=AliasChoices("id", "replica_id"))
+    deployment_id: str
+    state: str
+    restarts: int
+    cpu_percent: float
+    cpu_limit: float
+    memory_mb: float
+    memory_limit_mb: float
+    last_error: str | None
+
+
+class ReplicaList(Record):
+    replicas: list[ReplicaOut]
+    next_page_token: str = ""
+
+
+class ReplicaSampleOut(Record):
+    """CPU and memory one replica used against its limits at one moment."""
+
+    replica_id: str
+    timestamp_ms: int = Field(validation_alias=AliasChoices("timestamp_ms", "ts_ms"))
+    state: str
+    restarts: int
+    cpu_percent: float
+    cpu_limit: float
+    memory_mb: float
+    memory_limit_mb: float
+
+
+class ReplicaSampleList(Record):
+    replica_metrics: list[ReplicaSampleOut]

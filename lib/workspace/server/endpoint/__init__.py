@@ -1,0 +1,1 @@
+"""``POST /model``: the access-key index (``index``) and the lean ASGI endpoint (``asgi``)."""

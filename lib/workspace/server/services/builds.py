@@ -1,0 +1,153 @@
+"""Model builds: snapshot the project (or fetch the registered model), then prove it imports.
+
+Why here and not at deploy time: a broken entry point, a missing function or a path that leaves
+the project must fail the *build*, with its reason and log, so deployments only ever start code
+that was shown to load. States: pending → building → built or failed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from concurrent.futures import Executor
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import sessionmaker
+
+from workspace.core.config import WorkspaceSettings
+from workspace.core.paths import OutsideFolder, file_inside
+from workspace.processes.environment import child_environment
+from workspace.schemas.states import BUILDS_IN_PROGRESS, BuildStatus
+from workspace.server.services.project_files import IGNORED
+from workspace.server.storage import tables as db
+
+IMPORT_CHECK = "workspace.replica.import_check"
+
+
+class BuildError(Exception):
+    """Why the build failed, in one line (stored as its failure_reason)."""
+
+
+def resolve_entry_point(project_dir: Path, file_path: str) -> Path:
+    """The entry point inside the project, refusing any path that leaves it."""
+    try:
+        target = file_inside(project_dir, file_path, what="file_path", folder="project")
+    except OutsideFolder as exc:
+        raise BuildError(str(exc)) from None
+    if target.suffix != ".py":
+        raise BuildError(f"file_path '{file_path}' is not a Python file (.py)")
+    return target
+
+
+class Builder:
+    """Runs builds on the shared worker pool; every build ends built or failed."""
+
+    def __init__(
+        self, settings: WorkspaceSettings, sessions: sessionmaker, executor: Executor
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.executor = executor
+
+    def log_path(self, build_id: str) -> Path:
+        return self.settings.logs_dir / "builds" / f"{build_id}.log"
+
+    def build_dir(self, build_id: str) -> Path:
+        return self.settings.builds_dir / build_id
+
+    def submit(self, build_id: str) -> None:
+        self.executor.submit(self.run, build_id)
+
+    def restore(self) -> None:
+        """After a server restart: builds that were pending or building start over."""
+        with self.sessions() as session:
+            build_ids = session.scalars(
+                select(db.Build.id).where(db.Build.status.in_(BUILDS_IN_PROGRESS))
+            ).all()
+        for build_id in build_ids:
+            self.submit(build_id)
+
+    def run(self, build_id: str) -> None:
+        """Take one build from pending to built or failed; never raises."""
+        with self.sessions() as session:
+            build = session.get(db.Build, build_id)
+            project = session.get(db.Project, build.project_id) if build else None
+            if build is None or project is None:
+                return
+            build.status = BuildStatus.BUILDING
+            session.commit()
+            env = child_environment(
+                self.settings, project_id=project.id, api_key=None, layers=[project.environment]
+            )
+            project_dir = self.settings.projects_dir / project.id
+            file_path, function_name = build.file_path, build.function_name
+            reference = build.registered_model_version_id
+        log = self.log_path(build_id)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        dest = self.build_dir(build_id)
+        summary: dict[str, str] = {}
+        try:
+            if dest.exists():
+                shutil.rmtree(dest)  # a build interrupted by a restart starts over
+            if reference:
+                dest.mkdir(parents=True)
+                summary = self._check(["registry", str(dest), reference], env, log)
+            else:
+                resolve_entry_point(project_dir, file_path or "")
+                shutil.copytree(project_dir, dest, ignore=IGNORED, symlinks=False)
+                self._check(["file", str(dest), file_path or "", function_name or ""], env, log)
+            status, reason = BuildStatus.BUILT, None
+        except BuildError as exc:
+            status, reason = BuildStatus.FAILED, str(exc)
+            with log.open("a") as fh:
+                fh.write(f"\nbuild failed: {reason}\n")
+        self._finish(build_id, status, reason, summary if reference else {})
+
+    def _finish(
+        self, build_id: str, status: BuildStatus, reason: str | None, pinned: dict[str, str]
+    ) -> None:
+        with self.sessions() as session:
+            build = session.get(db.Build, build_id)
+            if build is None:
+                return
+            build.status, build.failure_reason = status, reason
+            if status == BuildStatus.BUILT:
+                build.built_at = db.utcnow()
+                if pinned:
+                    build.registered_model_version_id = pinned["registered_model_version_id"]
+                    build.model_uri = pinned["model_uri"]
+            session.commit()
+
+    def _check(self, args: list[str], env: dict[str, str], log: Path) -> dict[str, str]:
+        """Run the import check in a child; its last stdout line is a JSON summary."""
+        cmd = [sys.executable, "-m", IMPORT_CHECK, *args]
+        timeout = self.settings.build_timeout_s
+        with log.open("w") as fh:
+            fh.write(f"$ {' '.join(cmd[1:])}\n")
+            fh.flush()
+            try:
+                proc = subprocess.run(
+                    cmd,
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=fh,
+                    text=True,
+                    timeout=timeout,
+                    cwd=args[1],
+                )
+            except subprocess.TimeoutExpired:
+                raise BuildError(f"import check took longer than {timeout:.0f} s") from None
+            fh.write(proc.stdout)
+        lines = proc.stdout.strip().splitlines()
+        try:
+            summary = json.loads(lines[-1]) if lines else {}
+        except json.JSONDecodeError:
+            summary = {}
+        if isinstance(summary, dict) and "error" in summary:
+            raise BuildError(summary["error"])
+        if proc.returncode != 0 or not isinstance(summary, dict):
+            raise BuildError(f"import check exited with code {proc.returncode}; see the build log")
+        return summary

@@ -1,0 +1,158 @@
+"""Request metrics, replica resource samples and Prometheus figures.
+
+Why buffered: the model endpoint appends one row per request to memory and a background task
+writes them in batches, so serving never waits on the database; ``flush()`` runs before any read
+or merge so callers always see their own predictions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from sqlalchemy import insert
+from sqlalchemy.orm import sessionmaker
+
+from workspace.server.storage import tables as db
+from workspace.serving.backend import ReplicaState, ServingBackend
+
+log = logging.getLogger("workspace.telemetry")
+
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+
+
+class Telemetry:
+    """Counts and buffers model requests; samples the replicas of ``active_deployments()``."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker,
+        backend: ServingBackend,
+        active_deployments: Callable[[], list[str]],
+    ) -> None:
+        self.sessions = sessions
+        self.backend = backend
+        self.active_deployments = active_deployments
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "lab_requests_total",
+            "Model endpoint requests by model and HTTP status.",
+            ["model", "code"],
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "lab_request_duration_seconds",
+            "Model endpoint request duration, router included.",
+            ["model"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.replicas_ready = Gauge(
+            "lab_replicas_ready",
+            "Ready replicas per deployment.",
+            ["deployment"],
+            registry=self.registry,
+        )
+        self.replica_memory = Gauge(
+            "lab_replica_memory_bytes",
+            "Resident memory per replica.",
+            ["deployment", "replica"],
+            registry=self.registry,
+        )
+        self.replica_memory_limit = Gauge(
+            "lab_replica_memory_limit_bytes",
+            "Memory limit per replica.",
+            ["deployment", "replica"],
+            registry=self.registry,
+        )
+        self.replica_cpu = Gauge(
+            "lab_replica_cpu_usage_ratio",
+            "CPU used per replica as a fraction of one core.",
+            ["deployment", "replica"],
+            registry=self.registry,
+        )
+        self.pending_rows = Gauge(
+            "lab_metric_rows_pending",
+            "Request metric rows not yet written.",
+            registry=self.registry,
+        )
+        self._rows: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+    def record(self, row: dict[str, Any], model: str, seconds: float) -> None:
+        """One request served: buffer its row and count it (hot path, no I/O)."""
+        with self._lock:
+            self._rows.append(row)
+        key = (model, row["status_code"])
+        children = self._children.get(key)
+        if children is None:
+            children = (self.requests.labels(model, str(key[1])), self.duration.labels(model))
+            self._children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+
+    def flush(self) -> int:
+        """Write buffered rows in one batch; safe from any thread."""
+        with self._lock:
+            rows, self._rows = self._rows, []
+        self.pending_rows.set(0)
+        if not rows:
+            return 0
+        with self.sessions() as session:
+            session.execute(insert(db.PredictionMetric), rows)
+            session.commit()
+        return len(rows)
+
+    async def flush_forever(self, interval_s: float) -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            self.pending_rows.set(len(self._rows))
+            try:
+                await asyncio.to_thread(self.flush)
+            except Exception:
+                log.exception("writing request metrics failed; will retry")
+
+    def sample(self) -> None:
+        """Store one CPU/memory sample per replica of every running deployment."""
+        now = int(time.time() * 1000)
+        rows = []
+        for deployment_id in self.active_deployments():
+            replicas = self.backend.metrics(deployment_id)
+            ready = sum(r.state == ReplicaState.READY for r in replicas)
+            self.replicas_ready.labels(deployment_id).set(ready)
+            for r in replicas:
+                labels = (deployment_id, r.replica_id)
+                self.replica_memory.labels(*labels).set(r.memory_mb * 1024 * 1024)
+                self.replica_memory_limit.labels(*labels).set(r.memory_limit_mb * 1024 * 1024)
+                self.replica_cpu.labels(*labels).set(r.cpu_percent / 100)
+                rows.append(
+                    {
+                        "deployment_id": deployment_id,
+                        "replica_id": r.replica_id,
+                        "ts_ms": now,
+                        "state": str(r.state),
+                        "restarts": r.restarts,
+                        "cpu_percent": r.cpu_percent,
+                        "cpu_limit": r.cpu_limit,
+                        "memory_mb": r.memory_mb,
+                        "memory_limit_mb": r.memory_limit_mb,
+                    }
+                )
+        if rows:
+            with self.sessions() as session:
+                session.execute(insert(db.ReplicaSample), rows)
+                session.commit()
+
+    async def sample_forever(self, interval_s: float) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self.sample)
+            except Exception:
+                log.exception("sampling replicas failed; will retry")
+            await asyncio.sleep(interval_s)

@@ -1,0 +1,271 @@
+"""Tables of the workspace (SQLAlchemy 2) and the engine/session factory.
+
+Why SQLAlchemy: SQLite under LAB_HOME for one machine, PostgreSQL for a team, same code. Every
+record lives here, so a restarted server knows which deployments to bring back. Rows load their
+creator in the same query, so response bodies are validated straight from them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    column_property,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
+
+from workspace.schemas.states import BuildStatus, DeploymentStatus, JobRunStatus, ProjectStatus
+
+
+def utcnow() -> datetime:
+    """Naive UTC: SQLite drops time zones, so every timestamp is UTC by convention."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar = {dict[str, Any]: JSON, dict[str, str]: JSON}
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class User(Base, Timestamped):
+    __tablename__ = "users"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ApiKey(Base, Timestamped):
+    """A bearer key, stored only as its SHA-256; deployment keys are minted for replicas."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    deployment_id: Mapped[str | None] = mapped_column(String(32), index=True)
+
+
+class Project(Base, Timestamped):
+    __tablename__ = "projects"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    template: Mapped[str] = mapped_column(String(20))
+    local_path: Mapped[str | None] = mapped_column(Text)
+    git_url: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=ProjectStatus.CREATING)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    environment: Mapped[dict[str, str]] = mapped_column(default=dict)
+    creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class Collaborator(Base, Timestamped):
+    __tablename__ = "collaborators"
+    project_id: Mapped[str] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    permission: Mapped[str] = mapped_column(String(20))
+
+
+class Model(Base, Timestamped):
+    __tablename__ = "models"
+    __table_args__ = (UniqueConstraint("project_id", "name"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    crn: Mapped[str] = mapped_column(String(200))
+    access_key: Mapped[str] = mapped_column(String(64), unique=True)
+    auth_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    registered_model_id: Mapped[str | None] = mapped_column(String(200))
+    default_cpu_millicores: Mapped[int] = mapped_column(Integer, default=1000)
+    default_memory_mb: Mapped[int] = mapped_column(Integer, default=2048)
+    default_nvidia_gpus: Mapped[int] = mapped_column(Integer, default=0)
+    default_num_replicas: Mapped[int] = mapped_column(Integer, default=1)
+    creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class Build(Base, Timestamped):
+    """An immutable snapshot: project files (file builds) or an MLflow model artifact."""
+
+    __tablename__ = "builds"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    model_id: Mapped[str] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"))
+    project_id: Mapped[str] = mapped_column(String(32))
+    crn: Mapped[str] = mapped_column(String(200))
+    file_path: Mapped[str | None] = mapped_column(Text)
+    function_name: Mapped[str | None] = mapped_column(String(200))
+    kernel: Mapped[str] = mapped_column(String(50), default="python3")
+    runtime_identifier: Mapped[str] = mapped_column(String(200), default="")
+    registered_model_version_id: Mapped[str | None] = mapped_column(String(200))
+    model_uri: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(20), default=BuildStatus.PENDING)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    built_at: Mapped[datetime | None] = mapped_column(DateTime)
+    creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class Deployment(Base, Timestamped):
+    __tablename__ = "deployments"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    build_id: Mapped[str] = mapped_column(ForeignKey("builds.id", ondelete="CASCADE"))
+    model_id: Mapped[str] = mapped_column(String(32), index=True)
+    project_id: Mapped[str] = mapped_column(String(32))
+    crn: Mapped[str] = mapped_column(String(200))
+    cpu: Mapped[float] = mapped_column(Float, default=1.0)
+    memory: Mapped[float] = mapped_column(Float, default=2.0)
+    nvidia_gpus: Mapped[int] = mapped_column(Integer, default=0)
+    replicas: Mapped[int] = mapped_column(Integer, default=1)
+    environment: Mapped[dict[str, str]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(String(20), default=DeploymentStatus.PENDING)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    deployed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    stopped_at: Mapped[datetime | None] = mapped_column(DateTime)
+    creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class Job(Base, Timestamped):
+    """A script of a project run by hand, on a cron schedule, or when its parent job succeeds."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    script: Mapped[str] = mapped_column(Text)
+    arguments: Mapped[str] = mapped_column(Text, default="")
+    schedule: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    parent_job_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    type: Mapped[str] = mapped_column(String(20), default="manual")
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    cpu: Mapped[float] = mapped_column(Float, default=1.0)
+    memory: Mapped[float] = mapped_column(Float, default=1.0)
+    timeout: Mapped[int] = mapped_column(Integer, default=0)
+    kill_on_timeout: Mapped[bool] = mapped_column(Boolean, default=True)
+    environment: Mapped[dict[str, str]] = mapped_column(default=dict)
+    creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+class JobRun(Base, Timestamped):
+    """One execution of a job; ``pid`` and ``api_key_id`` let a restarted server clean up."""
+
+    __tablename__ = "job_runs"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    project_id: Mapped[str] = mapped_column(String(32), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=JobRunStatus.SCHEDULING)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    triggered_by: Mapped[str] = mapped_column(String(100), default="manual")
+    arguments: Mapped[str] = mapped_column(Text, default="")
+    environment: Mapped[dict[str, str]] = mapped_column(default=dict)
+    pid: Mapped[int | None] = mapped_column(Integer)
+    api_key_id: Mapped[str | None] = mapped_column(String(32))
+    starting_at: Mapped[datetime | None] = mapped_column(DateTime)
+    running_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
+    creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+# The status of a job's newest run, read in the same query as the job (what the API lists).
+Job.latest_run_status = column_property(
+    select(JobRun.status)
+    .where(JobRun.job_id == Job.id)
+    .order_by(JobRun.created_at.desc())
+    .limit(1)
+    .correlate_except(JobRun)
+    .scalar_subquery()
+)
+
+
+class PredictionMetric(Base):
+    """One request through ``POST /model`` (or one aggregate row, with an empty uuid)."""
+
+    __tablename__ = "prediction_metrics"
+    __table_args__ = (
+        Index("ix_metrics_model_time", "model_crn", "start_ms"),
+        Index("ix_metrics_deployment_time", "deployment_crn", "start_ms"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    prediction_uuid: Mapped[str] = mapped_column(String(64), index=True, default="")
+    model_crn: Mapped[str] = mapped_column(String(200))
+    build_crn: Mapped[str] = mapped_column(String(200), default="")
+    deployment_crn: Mapped[str] = mapped_column(String(200))
+    start_ms: Mapped[int] = mapped_column(Integer)
+    end_ms: Mapped[int] = mapped_column(Integer)
+    latency_ms: Mapped[float | None] = mapped_column(Float)
+    replica_id: Mapped[str | None] = mapped_column(String(100))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class ReplicaSample(Base):
+    """CPU and memory one replica used against its limits at one moment."""
+
+    __tablename__ = "replica_samples"
+    __table_args__ = (Index("ix_samples_deployment_time", "deployment_id", "ts_ms"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_id: Mapped[str] = mapped_column(String(32))
+    replica_id: Mapped[str] = mapped_column(String(100))
+    ts_ms: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    restarts: Mapped[int] = mapped_column(Integer, default=0)
+    cpu_percent: Mapped[float] = mapped_column(Float)
+    cpu_limit: Mapped[float] = mapped_column(Float)
+    memory_mb: Mapped[float] = mapped_column(Float)
+    memory_limit_mb: Mapped[float] = mapped_column(Float)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine that tolerates the server's worker threads sharing one SQLite file."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker:
+    Base.metadata.create_all(engine)
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,92 @@
+"""Build the server's services, each with the collaborators it uses, in one place that only wires.
+
+Why one function: the order of construction is the dependency graph (storage → serving backend →
+router and access-key index → builds, deployments, jobs → telemetry → the model endpoint); seeing
+it in one place shows what talks to what, and tests can wire a server without HTTP.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import sessionmaker
+
+from workspace.core.config import WorkspaceSettings
+from workspace.server.endpoint.asgi import ModelEndpoint
+from workspace.server.endpoint.index import ModelIndex
+from workspace.server.services.builds import Builder
+from workspace.server.services.deployments import Deployer
+from workspace.server.services.job_runner import JobRunner
+from workspace.server.services.mlflow_server import MlflowService
+from workspace.server.services.project_files import ProjectFiles
+from workspace.server.services.scheduler import JobService
+from workspace.server.services.telemetry import Telemetry
+from workspace.server.storage import tables as db
+from workspace.serving.backend import ServingBackend
+from workspace.serving.local_backend import LocalProcessBackend
+from workspace.serving.router import ModelRouter
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything long-lived the server runs, hung on ``app.state.services``."""
+
+    settings: WorkspaceSettings
+    sessions: sessionmaker
+    backend: ServingBackend
+    router: ModelRouter
+    index: ModelIndex
+    projects: ProjectFiles
+    builder: Builder
+    deployer: Deployer
+    jobs: JobService
+    telemetry: Telemetry
+    endpoint: ModelEndpoint
+    mlflow: MlflowService
+    executor: ThreadPoolExecutor
+    stopping: threading.Event = field(default_factory=threading.Event)
+
+
+def wire(settings: WorkspaceSettings) -> Services:
+    for folder in (settings.projects_dir, settings.builds_dir, settings.logs_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    sessions = db.make_sessionmaker(db.make_engine(settings.sqlalchemy_url))
+    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="workspace")
+    stopping = threading.Event()
+    backend = LocalProcessBackend(settings.replicas_dir)
+    router = ModelRouter(backend)
+    index = ModelIndex(sessions)
+    deployer = Deployer(
+        settings,
+        sessions,
+        backend=backend,
+        router=router,
+        index=index,
+        executor=executor,
+        stopping=stopping,
+    )
+    telemetry = Telemetry(sessions, backend, deployer.active)
+    return Services(
+        settings=settings,
+        sessions=sessions,
+        backend=backend,
+        router=router,
+        index=index,
+        projects=ProjectFiles(settings.projects_dir, sessions, executor),
+        builder=Builder(settings, sessions, executor),
+        deployer=deployer,
+        jobs=JobService(sessions, JobRunner(settings, sessions), stopping=stopping),
+        telemetry=telemetry,
+        endpoint=ModelEndpoint(
+            index,
+            router,
+            telemetry,
+            max_body_bytes=settings.max_body_bytes,
+            request_timeout_s=settings.request_timeout_s,
+        ),
+        mlflow=MlflowService(settings),
+        executor=executor,
+        stopping=stopping,
+    )
