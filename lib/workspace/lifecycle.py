@@ -24,6 +24,7 @@ from workspace.client import (
     Project,
     WorkspaceClient,
 )
+from workspace.schemas.states import DEPLOYMENTS_COMING_UP, DeploymentStatus
 
 
 class UnknownModel(NotFound):
@@ -163,9 +164,9 @@ def _deployments(client: WorkspaceClient, project_id: str, model: Model) -> tupl
     for build in builds:
         listing = functools.partial(client.list_model_deployments, project_id, model.id, build.id)
         for dep in _all(listing, "model_deployments"):
-            if dep.status == "deployed":
+            if dep.status == DeploymentStatus.DEPLOYED:
                 live.append((dep.deployed_at or dep.created_at, build, dep))
-            coming = coming or dep.status in ("pending", "deploying")
+            coming = coming or dep.status in DEPLOYMENTS_COMING_UP
     return live, coming
 
 
