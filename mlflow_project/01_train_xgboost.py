@@ -18,8 +18,8 @@
 # the Iceberg lineage (snapshot id, commit time, parent id, row count) as tags.
 
 # %%
-from logistics.cli_support import LabArgumentParser, exit_on_user_error, parse_script_args
 from logistics.failure_model import ClassifierParams
+from logistics.script_args import LabArgumentParser, exit_on_user_error, parse_script_args
 
 parser = LabArgumentParser(description="Train the IoT failure classifier and track it in MLflow.")
 parser.add_argument("--experiment", default="iot-failure-classifier", help="MLflow experiment")

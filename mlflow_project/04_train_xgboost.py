@@ -18,8 +18,8 @@
 # `champion` only when it beats the champion on the same held-out rows.
 
 # %%
-from logistics.cli_support import LabArgumentParser, exit_on_user_error, parse_script_args
 from logistics.failure_model import ClassifierParams
+from logistics.script_args import LabArgumentParser, exit_on_user_error, parse_script_args
 
 parser = LabArgumentParser(description="Retrain on the latest batch; promote only if better.")
 parser.add_argument("--experiment", default="iot-failure-classifier", help="MLflow experiment")
