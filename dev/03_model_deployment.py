@@ -19,6 +19,7 @@
 # test request `{"pattern": [54, 53, 52, 51]}`. Re-running makes a new build of the same model.
 
 # %%
+from logistics.prd_models import PRD_PROJECT, TIME_SERIES_QUERY
 from logistics.script_args import (
     LabArgumentParser,
     add_model_flags,
@@ -28,14 +29,14 @@ from logistics.script_args import (
 
 parser = LabArgumentParser(description="Build and deploy the TimeSeriesQuery model in PRD.")
 add_model_flags(
-    parser, project="logistics-prd", model="TimeSeriesQuery", model_help="model name (no dates)"
+    parser, project=PRD_PROJECT, model=TIME_SERIES_QUERY.name, model_help="model name (no dates)"
 )
 add_resource_flags(parser)
 args = parse_script_args(parser)
 
 # %%
 from logistics.model_requests import PATTERN_TEST_REQUEST
-from logistics.script_args import exit_on_user_error, script_folder
+from logistics.script_args import exit_on_user_error, resources_from_flags, script_folder
 from logistics.snapshots import snapshot_info
 from workspace.client import WorkspaceClient, WorkspaceError
 from workspace.release import ModelRelease, release_model
@@ -46,21 +47,11 @@ with exit_on_user_error(WorkspaceError):
         WorkspaceClient(),
         ModelRelease(
             project=args.project,
-            project_dir=script_folder().parent / "prd",
-            project_description="Production models of the logistics lab",
             model=args.model,
-            model_fields={
-                "description": "Pattern search across the fleet (STUMPY), served from the Iceberg snapshot"
-            },
-            build={
-                "file_path": "ts_query_serve.py",
-                "function_name": "predict",
-                "kernel": "python3",
-            },
-            cpu=args.cpu,
-            memory=args.memory,
-            replicas=args.replicas,
-            environment={"LAB_SNAPSHOT_ID": str(snapshot.snapshot_id)},
+            **resources_from_flags(args),
+            **TIME_SERIES_QUERY.release_fields(
+                script_folder().parent / "prd", snapshot.snapshot_id
+            ),
         ),
         test_request=PATTERN_TEST_REQUEST,
         on_building=print,

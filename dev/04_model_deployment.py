@@ -18,6 +18,7 @@
 # per-signal motifs, discords and anomaly scores out, as plain JSON.
 
 # %%
+from logistics.prd_models import MULTI_DIM_MOTIF, PRD_PROJECT
 from logistics.script_args import (
     LabArgumentParser,
     add_model_flags,
@@ -27,14 +28,14 @@ from logistics.script_args import (
 
 parser = LabArgumentParser(description="Build and deploy the MultiDimMotif model in PRD.")
 add_model_flags(
-    parser, project="logistics-prd", model="MultiDimMotif", model_help="model name (no dates)"
+    parser, project=PRD_PROJECT, model=MULTI_DIM_MOTIF.name, model_help="model name (no dates)"
 )
 add_resource_flags(parser)
 args = parse_script_args(parser)
 
 # %%
 from logistics.payloads import TelemetrySample, window_requests
-from logistics.script_args import exit_on_user_error, script_folder
+from logistics.script_args import exit_on_user_error, resources_from_flags, script_folder
 from logistics.snapshots import snapshot_info
 from workspace.client import WorkspaceClient, WorkspaceError
 from workspace.release import ModelRelease, release_model
@@ -46,21 +47,9 @@ with exit_on_user_error(WorkspaceError):
         WorkspaceClient(),
         ModelRelease(
             project=args.project,
-            project_dir=script_folder().parent / "prd",
-            project_description="Production models of the logistics lab",
             model=args.model,
-            model_fields={
-                "description": "Multi-dimensional motifs and discords over the four IoT signals (STUMPY mstump)"
-            },
-            build={
-                "file_path": "ts_multidim_serve.py",
-                "function_name": "multi_dim_motif",
-                "kernel": "python3",
-            },
-            cpu=args.cpu,
-            memory=args.memory,
-            replicas=args.replicas,
-            environment={"LAB_SNAPSHOT_ID": str(snapshot.snapshot_id)},
+            **resources_from_flags(args),
+            **MULTI_DIM_MOTIF.release_fields(script_folder().parent / "prd", snapshot.snapshot_id),
         ),
         test_request=with_sample,
         on_building=print,

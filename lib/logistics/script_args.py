@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from logistics.jars import MissingJvmDependency
 from logistics.lakehouse import TableNotFound
@@ -128,6 +128,11 @@ def add_resource_flags(parser: argparse.ArgumentParser, *, replicas: int = 1) ->
     parser.add_argument("--cpu", type=float, default=1.0, help="vCPU per replica")
     parser.add_argument("--memory", type=float, default=2.0, help="GB per replica")
     parser.add_argument("--replicas", type=positive_int, default=replicas, help="replicas")
+
+
+def resources_from_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``cpu``, ``memory`` and ``replicas`` that ``add_resource_flags`` reads."""
+    return {"cpu": args.cpu, "memory": args.memory, "replicas": args.replicas}
 
 
 def add_concurrency_flag(parser: argparse.ArgumentParser, *, default: int) -> None:

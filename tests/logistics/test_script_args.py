@@ -22,6 +22,7 @@ from logistics.script_args import (
     fail,
     positive_float,
     positive_int,
+    resources_from_flags,
     utc_time,
 )
 
@@ -40,6 +41,11 @@ def test_deployment_flags_default_to_one_small_replica() -> None:
     args = deployment_parser().parse_args([])
     assert (args.project, args.model) == ("logistics-prd", "TimeSeriesQuery")
     assert (args.cpu, args.memory, args.replicas, args.concurrency) == (1.0, 2.0, 1, 8)
+
+
+def test_resource_flags_read_back_as_a_deployments_resources() -> None:
+    args = deployment_parser().parse_args(["--cpu", "0.5", "--memory", "1", "--replicas", "3"])
+    assert resources_from_flags(args) == {"cpu": 0.5, "memory": 1.0, "replicas": 3}
 
 
 def test_mlflow_steps_name_the_classifier_with_model_name() -> None:
