@@ -22,9 +22,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="50x2,500x7", help="devices x days, comma separated")
     args = parser.parse_args()
     os.environ["LAB_HOME"] = tempfile.mkdtemp(prefix="bench-datagen-")
-    from logistics.datagen import TELEMETRY_SCHEMA, WriteMode, write_telemetry
+    from logistics.datagen import WriteMode, write_telemetry
     from logistics.fleet import FleetSpec
     from logistics.lakehouse import spark_session
+    from logistics.telemetry_schema import TELEMETRY_SCHEMA
     from pyspark.sql import functions as F
 
     spark = spark_session("bench-datagen")

@@ -47,19 +47,25 @@ def wait_until(url: str, timeout: float = 120) -> None:
 def register_model(home: Path) -> str:
     import mlflow
     import pandas as pd
-    from logistics.failure_model import train
+    from logistics.failure_model import ClassifierParams, train
     from logistics.fleet import FleetSpec, simulate_device
     from logistics.registry import CHAMPION, register
     from logistics.snapshots import SnapshotInfo
 
     spec = FleetSpec(devices=10, days=1, seed=3)
     frame = pd.concat([simulate_device(spec, i) for i in range(spec.devices)], ignore_index=True)
-    trained = train(frame, seed=1)
+    trained = train(frame, ClassifierParams(seed=1))
     mlflow.set_experiment("bench-registry")
     from logistics.failure_model import log_run
 
-    lineage = SnapshotInfo(0, pd.Timestamp.now(tz="UTC").to_pydatetime(), None, len(frame))
-    _, uri = log_run(trained, lineage, run_name="bench", params={})
+    lineage = SnapshotInfo(
+        table="simulated",
+        snapshot_id=0,
+        committed_at=pd.Timestamp.now(tz="UTC").to_pydatetime(),
+        parent_id=None,
+        row_count=len(frame),
+    )
+    _, uri = log_run(trained, lineage, run_name="bench")
     return f"models:/BenchClf/{register(uri, 'BenchClf', CHAMPION)}"
 
 

@@ -109,6 +109,7 @@ def run_chain(client, project_id: str, jobs: list, label: str) -> dict[str, str]
 def main() -> int:
     began = time.monotonic()
     subprocess.run([sys.executable, "-m", "workspace.cli", "up"], check=True, cwd=ROOT)
+    from logistics.model_requests import CLASSIFIER_SEED_REQUEST, PATTERN_TEST_REQUEST
     from workspace.client import WorkspaceClient, WorkspaceError
     from workspace.lifecycle import ensure_project, find_project, serving
 
@@ -129,17 +130,8 @@ def main() -> int:
         print("\n=== Logistics MLOps Lab: summary ===")
         print(f"workspace  {client.api_url}  (API docs {client.api_url}/docs)")
         tests = [
-            (prd.id, "TimeSeriesQuery", {"pattern": [54, 53, 52, 51]}),
-            (
-                mlf.id,
-                "IOTFailureClf",
-                {
-                    "dataframe_split": {
-                        "columns": ["iot_signal_1", "iot_signal_2", "iot_signal_3", "iot_signal_4"],
-                        "data": [[35.5, 200.5, 30.5, 14.5]],
-                    }
-                },
-            ),
+            (prd.id, "TimeSeriesQuery", PATTERN_TEST_REQUEST),
+            (mlf.id, "IOTFailureClf", CLASSIFIER_SEED_REQUEST),
         ]
         for project_id, name, request in tests:
             served = serving(client, project_id, name)

@@ -20,17 +20,15 @@
 # Run as a job: `python dev/00_datagen.py --devices 50 --days 2 --seed 7 --mode replace`
 
 # %%
-from logistics.cli_support import (
+from logistics.script_args import (
     LabArgumentParser,
+    add_fleet_flags,
     exit_on_user_error,
     parse_script_args,
-    positive_int,
 )
 
 parser = LabArgumentParser(description="Simulate fleet telemetry into Iceberg.")
-parser.add_argument("--devices", type=positive_int, default=50, help="number of trucks (> 0)")
-parser.add_argument("--days", type=positive_int, default=2, help="days of 1-minute readings (> 0)")
-parser.add_argument("--seed", type=int, default=7, help="same seed, same rows")
+add_fleet_flags(parser, devices=50, days=2, seed=7, noun="trucks")
 parser.add_argument(
     "--mode",
     choices=["append", "replace"],
@@ -56,8 +54,6 @@ print(
     f"{result.spec.start:%Y-%m-%d %H:%M} UTC as snapshot {result.snapshot_id} "
     f"({result.rows_per_second:,.0f} rows/s)"
 )
-from logistics.settings import get_settings
+from logistics.table_summaries import readings_by_event_type
 
-spark.sql(
-    f"SELECT event_type, count(*) AS readings FROM {get_settings().table('fleet_telemetry')} GROUP BY event_type"
-).show()
+readings_by_event_type(spark).show()

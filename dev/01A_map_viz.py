@@ -26,8 +26,9 @@
 from datetime import date
 from pathlib import Path
 
-from logistics.cli_support import (
+from logistics.script_args import (
     LabArgumentParser,
+    comma_list,
     exit_on_user_error,
     parse_script_args,
     positive_int,
@@ -36,7 +37,7 @@ from logistics.cli_support import (
 parser = LabArgumentParser(description="Draw the fleet's telemetry on a Folium map.")
 parser.add_argument(
     "--devices",
-    type=lambda s: [d for d in s.split(",") if d],
+    type=comma_list,
     default=None,
     help="comma-separated device ids (default: every device)",
 )

@@ -22,21 +22,15 @@
 # Run as a job: `python dev/01B_geospatial_analysis.py --within-km 5 --at 2026-01-05T12:00:00+00:00`
 
 # %%
-from datetime import UTC, datetime
 from pathlib import Path
 
-from logistics.cli_support import (
+from logistics.script_args import (
     LabArgumentParser,
     exit_on_user_error,
     parse_script_args,
     positive_float,
+    utc_time,
 )
-
-
-def utc_time(text: str) -> datetime:
-    stamp = datetime.fromisoformat(text)
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
-
 
 parser = LabArgumentParser(description="Answer the fleet's geospatial questions with Sedona.")
 parser.add_argument(

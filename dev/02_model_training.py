@@ -22,7 +22,7 @@
 # Run as a job: `python dev/02_model_training.py --motif-m 30 --discord-m 10`
 
 # %%
-from logistics.cli_support import (
+from logistics.script_args import (
     LabArgumentParser,
     exit_on_user_error,
     parse_script_args,

@@ -19,28 +19,47 @@
 # test request `{"pattern": [54, 53, 52, 51]}`. Re-running makes a new build of the same model.
 
 # %%
-from logistics.cli_support import LabArgumentParser, parse_script_args, positive_int
+from logistics.prd_models import PRD_PROJECT, TIME_SERIES_QUERY
+from logistics.script_args import (
+    LabArgumentParser,
+    add_model_flags,
+    add_resource_flags,
+    parse_script_args,
+)
 
 parser = LabArgumentParser(description="Build and deploy the TimeSeriesQuery model in PRD.")
-parser.add_argument("--project", default="logistics-prd", help="PRD project name")
-parser.add_argument("--model", default="TimeSeriesQuery", help="model name (no dates)")
-parser.add_argument("--cpu", type=float, default=1.0, help="vCPU per replica")
-parser.add_argument("--memory", type=float, default=2.0, help="GB per replica")
-parser.add_argument("--replicas", type=positive_int, default=1, help="replicas")
+add_model_flags(
+    parser, project=PRD_PROJECT, model=TIME_SERIES_QUERY.name, model_help="model name (no dates)"
+)
+add_resource_flags(parser)
 args = parse_script_args(parser)
 
 # %%
-from deployment_support import deploy_prd_model
+from logistics.model_requests import PATTERN_TEST_REQUEST
+from logistics.script_args import exit_on_user_error, resources_from_flags, script_folder
+from logistics.snapshots import snapshot_info
+from workspace.client import WorkspaceClient, WorkspaceError
+from workspace.release import ModelRelease, release_model
 
-served, answer = deploy_prd_model(
-    args,
-    description="Pattern search across the fleet (STUMPY), served from the Iceberg snapshot",
-    file_path="ts_query_serve.py",
-    function_name="predict",
-    test_request={"pattern": [54, 53, 52, 51]},
-)
+with exit_on_user_error(WorkspaceError):
+    snapshot = snapshot_info("fleet_telemetry")
+    release = release_model(
+        WorkspaceClient(),
+        ModelRelease(
+            project=args.project,
+            model=args.model,
+            **resources_from_flags(args),
+            **TIME_SERIES_QUERY.release_fields(
+                script_folder().parent / "prd", snapshot.snapshot_id
+            ),
+        ),
+        test_request=PATTERN_TEST_REQUEST,
+        on_building=print,
+    )
+print(release.format(serving_from=f"snapshot {snapshot.snapshot_id}"))
 
 # %%
+answer = release.response
 print(f"best match of the test pattern: index {answer['nearest_neighbor']}")
 for match in answer.get("matches", [])[:5]:
     print(f"  {match['device_id']} at {match['event_ts']}: distance {match['distance']:.4f}")

@@ -18,29 +18,44 @@
 # per-signal motifs, discords and anomaly scores out, as plain JSON.
 
 # %%
-from logistics.cli_support import LabArgumentParser, parse_script_args, positive_int
+from logistics.prd_models import MULTI_DIM_MOTIF, PRD_PROJECT
+from logistics.script_args import (
+    LabArgumentParser,
+    add_model_flags,
+    add_resource_flags,
+    parse_script_args,
+)
 
 parser = LabArgumentParser(description="Build and deploy the MultiDimMotif model in PRD.")
-parser.add_argument("--project", default="logistics-prd", help="PRD project name")
-parser.add_argument("--model", default="MultiDimMotif", help="model name (no dates)")
-parser.add_argument("--cpu", type=float, default=1.0, help="vCPU per replica")
-parser.add_argument("--memory", type=float, default=2.0, help="GB per replica")
-parser.add_argument("--replicas", type=positive_int, default=1, help="replicas")
+add_model_flags(
+    parser, project=PRD_PROJECT, model=MULTI_DIM_MOTIF.name, model_help="model name (no dates)"
+)
+add_resource_flags(parser)
 args = parse_script_args(parser)
 
 # %%
-from deployment_support import deploy_prd_model
 from logistics.payloads import TelemetrySample, window_requests
+from logistics.script_args import exit_on_user_error, resources_from_flags, script_folder
+from logistics.snapshots import snapshot_info
+from workspace.client import WorkspaceClient, WorkspaceError
+from workspace.release import ModelRelease, release_model
 
-with_sample = window_requests(TelemetrySample.load(devices=1), 1, length=240)[0]
-served, answer = deploy_prd_model(
-    args,
-    description="Multi-dimensional motifs and discords over the four IoT signals (STUMPY mstump)",
-    file_path="ts_multidim_serve.py",
-    function_name="multi_dim_motif",
-    test_request=with_sample,
-)
+with exit_on_user_error(WorkspaceError):
+    with_sample = window_requests(TelemetrySample.load(devices=1), 1, length=240)[0]
+    snapshot = snapshot_info("fleet_telemetry")
+    release = release_model(
+        WorkspaceClient(),
+        ModelRelease(
+            project=args.project,
+            model=args.model,
+            **resources_from_flags(args),
+            **MULTI_DIM_MOTIF.release_fields(script_folder().parent / "prd", snapshot.snapshot_id),
+        ),
+        test_request=with_sample,
+        on_building=print,
+    )
+print(release.format(serving_from=f"snapshot {snapshot.snapshot_id}"))
 
 # %%
-for key, value in answer.items():
+for key, value in release.response.items():
     print(f"{key}: {value}")

@@ -18,17 +18,15 @@
 # classifier of step 01 has something real to learn.
 
 # %%
-from logistics.cli_support import (
+from logistics.script_args import (
     LabArgumentParser,
+    add_fleet_flags,
     exit_on_user_error,
     parse_script_args,
-    positive_int,
 )
 
 parser = LabArgumentParser(description="Simulate IoT signals into logistics.iot_fleet.")
-parser.add_argument("--devices", type=positive_int, default=20, help="number of devices (> 0)")
-parser.add_argument("--days", type=positive_int, default=1, help="days of 1-minute readings (> 0)")
-parser.add_argument("--seed", type=int, default=21, help="same seed, same rows")
+add_fleet_flags(parser, devices=20, days=1, seed=21)
 args = parse_script_args(parser)
 
 # %%
@@ -43,8 +41,6 @@ with exit_on_user_error():
 
 # %%
 print(f"logistics.iot_fleet: {result.rows:,} rows, snapshot {result.snapshot_id}")
-from logistics.settings import get_settings
+from logistics.table_summaries import rows_by_failure_label
 
-spark.sql(
-    f"SELECT iot_failure, count(*) AS rows FROM {get_settings().table('iot_fleet')} GROUP BY iot_failure"
-).show()
+rows_by_failure_label(spark).show()

@@ -18,26 +18,27 @@
 # the Iceberg lineage (snapshot id, commit time, parent id, row count) as tags.
 
 # %%
-from logistics.cli_support import LabArgumentParser, exit_on_user_error, parse_script_args
+from logistics.failure_model import ClassifierParams
+from logistics.script_args import LabArgumentParser, exit_on_user_error, parse_script_args
 
 parser = LabArgumentParser(description="Train the IoT failure classifier and track it in MLflow.")
 parser.add_argument("--experiment", default="iot-failure-classifier", help="MLflow experiment")
-parser.add_argument("--seed", type=int, default=42, help="seed of the train/test split and model")
+ClassifierParams.add_flags(parser)
 args = parse_script_args(parser)
 
 # %%
 with exit_on_user_error():
     from logistics.failure_model import log_run, train
     from logistics.lakehouse import read_arrow
-    from logistics.snapshots import current_snapshot
+    from logistics.snapshots import snapshot_info
     from logistics.tracking import use_experiment
 
-    snapshot = current_snapshot("iot_fleet")
+    snapshot = snapshot_info("iot_fleet")
     frame = read_arrow("iot_fleet", snapshot_id=snapshot.snapshot_id).to_pandas()
-    trained = train(frame, seed=args.seed)
+    trained = train(frame, ClassifierParams.from_flags(args))
     use_experiment(args.experiment)
     run_id, model_uri = log_run(
-        trained, snapshot, run_name="xgboost-full", params={"seed": args.seed, "rows": len(frame)}
+        trained, snapshot, run_name="xgboost-full", facts={"rows": len(frame)}
     )
 
 # %%

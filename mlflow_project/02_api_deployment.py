@@ -19,26 +19,56 @@
 # request in MLflow's `dataframe_split` format.
 
 # %%
-from logistics.cli_support import LabArgumentParser, parse_script_args, positive_int
+from logistics.script_args import (
+    LabArgumentParser,
+    add_classifier_flags,
+    add_resource_flags,
+    parse_script_args,
+)
 
 parser = LabArgumentParser(description="Register the classifier and deploy it from the registry.")
-parser.add_argument("--project", default="logistics-mlflow", help="workspace project name")
+add_classifier_flags(parser, model_help="registered and served name")
 parser.add_argument("--experiment", default="iot-failure-classifier", help="MLflow experiment")
-parser.add_argument("--model-name", default="IOTFailureClf", help="registered and served name")
-parser.add_argument("--cpu", type=float, default=1.0, help="vCPU per replica")
-parser.add_argument("--memory", type=float, default=2.0, help="GB per replica")
-parser.add_argument("--replicas", type=positive_int, default=1, help="replicas")
+add_resource_flags(parser)
 args = parse_script_args(parser)
 
 
 # %%
+from logistics.model_lineage import latest_logged_model
+from logistics.model_requests import CLASSIFIER_SEED_REQUEST
 from logistics.registry import CHAMPION, register
-from registry_support import SEED_REQUEST, deploy_alias, latest_logged_model
+from logistics.script_args import exit_on_user_error, script_folder
+from workspace.client import WorkspaceClient, WorkspaceError
+from workspace.release import ModelRelease, release_model
 
-model_uri = latest_logged_model(args.experiment)
-version = register(model_uri, args.model_name, CHAMPION, description="trained by step 01")
-print(f"registered {model_uri} as {args.model_name} v{version} @{CHAMPION}")
-served, answer = deploy_alias(args, CHAMPION, SEED_REQUEST)
+with exit_on_user_error(WorkspaceError):
+    model_uri = latest_logged_model(args.experiment)
+    version = register(model_uri, args.model_name, CHAMPION, description="trained by step 01")
+    print(f"registered {model_uri} as {args.model_name} v{version} @{CHAMPION}")
+    release = release_model(
+        WorkspaceClient(),
+        ModelRelease(
+            project=args.project,
+            project_dir=script_folder(),
+            project_description="XGBoost IoT failure classifier via the MLflow registry",
+            model=args.model_name,
+            model_fields={
+                "registered_model_id": args.model_name,
+                "description": "IoT failure classifier (XGBoost)",
+            },
+            build={"registered_model_version_id": f"{args.model_name}@{CHAMPION}"},
+            cpu=args.cpu,
+            memory=args.memory,
+            replicas=args.replicas,
+        ),
+        test_request=CLASSIFIER_SEED_REQUEST,
+    )
+served = release.served
+print(
+    f"deployed {args.model_name} ({served.build.registered_model_version_id}) as deployment "
+    f"{served.deployment.id}; endpoint POST {release.endpoint}, access key "
+    f"{served.model.access_key}, replica {release.answer.get('ReplicaID')}"
+)
 
 # %%
-print(f"prediction for the seed request: {answer['response']}")
+print(f"prediction for the seed request: {release.answer['response']}")

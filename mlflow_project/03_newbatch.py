@@ -17,17 +17,22 @@
 # retrains on exactly this batch with an incremental read.
 
 # %%
-from logistics.cli_support import (
+from logistics.script_args import (
     LabArgumentParser,
+    add_fleet_flags,
     exit_on_user_error,
     parse_script_args,
-    positive_int,
 )
 
 parser = LabArgumentParser(description="Append a batch to logistics.iot_fleet.")
-parser.add_argument("--devices", type=positive_int, default=20, help="number of devices (> 0)")
-parser.add_argument("--days", type=positive_int, default=1, help="days of readings (> 0)")
-parser.add_argument("--seed", type=int, default=22, help="seed of this batch")
+add_fleet_flags(
+    parser,
+    devices=20,
+    days=1,
+    seed=22,
+    days_help="days of readings (> 0)",
+    seed_help="seed of this batch",
+)
 args = parse_script_args(parser)
 
 # %%
@@ -45,9 +50,6 @@ with exit_on_user_error():
 print(
     f"appended {result.rows:,} rows from {result.spec.start:%Y-%m-%d %H:%M} UTC as snapshot {result.snapshot_id}"
 )
-from logistics.settings import get_settings
+from logistics.table_summaries import snapshot_history
 
-spark.sql(
-    "SELECT snapshot_id, parent_id, committed_at, summary['added-records'] AS added "
-    f"FROM {get_settings().table('iot_fleet')}.snapshots ORDER BY committed_at"
-).show(truncate=False)
+snapshot_history(spark).show(truncate=False)

@@ -18,12 +18,13 @@
 # `champion` only when it beats the champion on the same held-out rows.
 
 # %%
-from logistics.cli_support import LabArgumentParser, exit_on_user_error, parse_script_args
+from logistics.failure_model import ClassifierParams
+from logistics.script_args import LabArgumentParser, exit_on_user_error, parse_script_args
 
 parser = LabArgumentParser(description="Retrain on the latest batch; promote only if better.")
 parser.add_argument("--experiment", default="iot-failure-classifier", help="MLflow experiment")
 parser.add_argument("--model-name", default="IOTFailureClf", help="registered model name")
-parser.add_argument("--seed", type=int, default=42, help="seed of the split and model")
+ClassifierParams.add_flags(parser)
 parser.add_argument("--min-gain", type=float, default=0.0, help="ROC AUC margin to promote")
 args = parse_script_args(parser)
 
@@ -39,10 +40,10 @@ with exit_on_user_error():
         move_alias,
         register,
     )
-    from logistics.snapshots import current_snapshot, read_increment
+    from logistics.snapshots import read_increment, snapshot_info
     from logistics.tracking import use_experiment
 
-    snapshot = current_snapshot("iot_fleet")
+    snapshot = snapshot_info("iot_fleet")
     if snapshot.parent_id is None:
         raise ValueError(
             "logistics.iot_fleet has a single snapshot: run mlflow_project/03_newbatch.py first"
@@ -54,12 +55,12 @@ with exit_on_user_error():
         )
     spark = spark_session("mlflow-04-retrain")
     batch = read_increment(spark, "iot_fleet", snapshot.parent_id, snapshot.snapshot_id).toPandas()
-    trained = train(batch, seed=args.seed)
+    trained = train(batch, ClassifierParams.from_flags(args))
     run_id, model_uri = log_run(
         trained,
         snapshot,
         run_name="xgboost-incremental",
-        params={"seed": args.seed, "rows": len(batch), "incremental_from": snapshot.parent_id},
+        facts={"rows": len(batch), "incremental_from": snapshot.parent_id},
     )
     version = register(
         model_uri,

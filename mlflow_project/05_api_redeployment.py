@@ -18,21 +18,36 @@
 # to the new deployment only when it is ready, and the old one is stopped after.
 
 # %%
-from logistics.cli_support import LabArgumentParser, parse_script_args, positive_int
+from logistics.script_args import (
+    LabArgumentParser,
+    add_classifier_flags,
+    add_resource_flags,
+    parse_script_args,
+)
 
 parser = LabArgumentParser(description="Rebuild from the champion alias and redeploy.")
-parser.add_argument("--project", default="logistics-mlflow", help="workspace project name")
-parser.add_argument("--model-name", default="IOTFailureClf", help="registered and served name")
-parser.add_argument("--cpu", type=float, default=1.0, help="vCPU per replica")
-parser.add_argument("--memory", type=float, default=2.0, help="GB per replica")
-parser.add_argument("--replicas", type=positive_int, default=1, help="replicas")
+add_classifier_flags(parser, model_help="registered and served name")
+add_resource_flags(parser)
 args = parse_script_args(parser)
 
 # %%
 from logistics.registry import CHAMPION
-from registry_support import redeploy_alias
+from logistics.script_args import exit_on_user_error
+from workspace.client import WorkspaceClient, WorkspaceError
+from workspace.endpoints import serving_endpoint
+from workspace.lifecycle import redeploy
 
-before, after = redeploy_alias(args, CHAMPION)
+with exit_on_user_error(WorkspaceError):
+    client = WorkspaceClient()
+    before = serving_endpoint(client, args.project, args.model_name)
+    after = redeploy(
+        client,
+        before,
+        cpu=args.cpu,
+        memory=args.memory,
+        replicas=args.replicas,
+        registered_model_version_id=f"{args.model_name}@{CHAMPION}",
+    )
 
 # %%
 print(

@@ -19,11 +19,16 @@
 # run ends with a load-test summary; results are saved under LAB_HOME/reports/simulation.
 
 # %%
-from logistics.cli_support import LabArgumentParser, parse_script_args, positive_int
+from logistics.script_args import (
+    LabArgumentParser,
+    add_concurrency_flag,
+    add_model_flags,
+    parse_script_args,
+    positive_int,
+)
 
 parser = LabArgumentParser(description="Simulate load on a deployed model endpoint.")
-parser.add_argument("--project", default="logistics-prd", help="PRD project name")
-parser.add_argument("--model", default="TimeSeriesQuery", help="model name")
+add_model_flags(parser, project="logistics-prd", model="TimeSeriesQuery")
 parser.add_argument(
     "--payload",
     choices=["pattern", "window", "classifier"],
@@ -31,7 +36,7 @@ parser.add_argument(
     help="request kind (default: from the model name)",
 )
 parser.add_argument("--rate", type=float, default=None, help="open-loop requests/s")
-parser.add_argument("--concurrency", type=positive_int, default=8, help="closed-loop workers")
+add_concurrency_flag(parser, default=8)
 parser.add_argument(
     "--count", type=positive_int, default=None, help="stop after this many requests"
 )
@@ -42,15 +47,21 @@ parser.add_argument(
 args = parse_script_args(parser)
 
 # %%
-from simulation_support import endpoint_of, report_dir, requests_for
-from workspace.load import LoadPlan, run_with_progress, save_result
+from logistics.model_requests import load_requests
+from logistics.report_folders import run_report_dir
+from logistics.script_args import exit_on_user_error, fail
+from workspace.client import WorkspaceClient, WorkspaceError
+from workspace.endpoints import endpoint_load_plan, serving_endpoint
+from workspace.load import run_with_progress, save_result
 
-client, served = endpoint_of(args.project, args.model)
-payloads = requests_for(args.payload, args.model, n=500)
-plan = LoadPlan(
-    url=f"{client.api_url}/model",
-    access_key=served.model.access_key,
-    payloads=payloads,
+with exit_on_user_error(WorkspaceError):
+    client = WorkspaceClient()
+    served = serving_endpoint(client, args.project, args.model)
+    payloads = load_requests(args.payload, args.model, n=500)
+plan = endpoint_load_plan(
+    client,
+    served,
+    payloads,
     concurrency=args.concurrency,
     rate=args.rate,
     count=args.count,
@@ -59,10 +70,9 @@ plan = LoadPlan(
 result = run_with_progress(plan, f"{args.model} load")
 
 # %%
-paths = save_result(result, report_dir("simulation", args.model))
+paths = save_result(result, run_report_dir("simulation", args.model))
 print(result.summary.format())
 for path in paths:
     print(f"saved {path}")
 if result.summary.error_rate > args.max_error_rate:
-    print(f"error: error rate {result.summary.error_rate:.1%} is above {args.max_error_rate:.1%}")
-    raise SystemExit(1)
+    fail(f"error rate {result.summary.error_rate:.1%} is above {args.max_error_rate:.1%}")

@@ -19,42 +19,47 @@
 # at the observed rate (an M/M/c queueing model fed with the measured rate and service time).
 
 # %%
-import json
-import os
-
-from logistics.cli_support import LabArgumentParser, parse_script_args
+from logistics.script_args import LabArgumentParser, add_model_flags, parse_script_args
 
 parser = LabArgumentParser(description="Monitor a model deployment and judge its capacity.")
-parser.add_argument("--project", default="logistics-prd", help="PRD project name")
-parser.add_argument("--model", default="TimeSeriesQuery", help="model name")
+add_model_flags(parser, project="logistics-prd", model="TimeSeriesQuery")
 parser.add_argument("--target-p95-ms", type=float, default=250.0, help="latency target")
 parser.add_argument("--minutes", type=float, default=60.0, help="look back this many minutes")
 args = parse_script_args(parser)
 
 # %%
+import os
 import time
 
-from simulation_support import endpoint_of, fail, report_dir
-from workspace.capacity import assess
-from workspace.monitoring import observed_load, replicas_frame, requests_frame, save_plots
+from logistics.report_folders import run_report_dir
+from logistics.script_args import exit_on_user_error
+from workspace.capacity import assess, save_verdict
+from workspace.client import WorkspaceClient, WorkspaceError
+from workspace.endpoints import serving_endpoint
+from workspace.monitoring import (
+    observed_load,
+    replica_restarts,
+    replicas_frame,
+    requests_frame,
+    save_plots,
+)
 
-client, served = endpoint_of(args.project, args.model)
-since_ms = int((time.time() - args.minutes * 60) * 1000)
-rows = client.read_metrics(
-    model_deployment_crn=served.deployment.crn, start_timestamp_ms=since_ms
-).to_dict()["metrics"]
-ids = {
-    "project_id": served.project_id,
-    "model_id": served.model.id,
-    "build_id": served.build.id,
-    "deployment_id": served.deployment.id,
-}
-requests = requests_frame(rows)
-replicas = replicas_frame(client.read_replica_metrics(**ids).to_dict()["replica_metrics"])
-try:
+with exit_on_user_error(WorkspaceError):
+    client = WorkspaceClient()
+    served = serving_endpoint(client, args.project, args.model)
+    since_ms = int((time.time() - args.minutes * 60) * 1000)
+    rows = client.read_metrics(
+        model_deployment_crn=served.deployment.crn, start_timestamp_ms=since_ms
+    ).to_dict()["metrics"]
+    ids = {
+        "project_id": served.project_id,
+        "model_id": served.model.id,
+        "build_id": served.build.id,
+        "deployment_id": served.deployment.id,
+    }
+    requests = requests_frame(rows)
+    replicas = replicas_frame(client.read_replica_metrics(**ids).to_dict()["replica_metrics"])
     load = observed_load(requests, replicas)
-except ValueError as exc:
-    fail(str(exc))
 
 # %%
 verdict = assess(
@@ -64,19 +69,12 @@ verdict = assess(
     target_p95_s=args.target_p95_ms / 1000,
     cores=os.cpu_count() or 1,
 )
-out = report_dir("monitoring", args.model)
+out = run_report_dir("monitoring", args.model)
 paths = save_plots(requests, replicas, out, f"{args.model} · deployment {served.deployment.id}")
-verdict_path = out / "capacity.json"
-verdict_path.write_text(
-    json.dumps(
-        {**verdict.__dict__, "observed_p95_ms": load.p95_ms, "error_rate": load.error_rate},
-        indent=2,
-    )
-)
-restarts = int(replicas.groupby("replica_id").restarts.max().sum()) if not replicas.empty else 0
+verdict_path = save_verdict(verdict, load, out / "capacity.json")
 print(
     f"{len(requests)} requests, observed p95 {load.p95_ms:.1f} ms, error rate {load.error_rate:.1%}, "
-    f"replica restarts {restarts}"
+    f"replica restarts {replica_restarts(replicas)}"
 )
 print(verdict.format())
 for path in [*paths, verdict_path]:

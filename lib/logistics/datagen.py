@@ -17,18 +17,15 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from logistics.fleet import FleetSpec, device_id, injected_events, simulate_device, zones_frame
+from logistics.lakehouse import load_table, write_table
 from logistics.progress import spark_progress
 from logistics.settings import get_settings
+from logistics.snapshots import resolve_snapshot
+from logistics.telemetry_schema import TELEMETRY_SCHEMA
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-TELEMETRY_SCHEMA = (
-    "device_id string, manufacturer string, event_ts timestamp, latitude double, "
-    "longitude double, speed_kmh double, fuel_level double, iot_signal_1 double, "
-    "iot_signal_2 double, iot_signal_3 double, iot_signal_4 double, event_type string, "
-    "iot_failure int"
-)
 DEVICE_BUCKETS = 8
 
 
@@ -82,38 +79,14 @@ def telemetry_frame(spark: SparkSession, spec: FleetSpec) -> DataFrame:
     return spark.createDataFrame(indices, "id long").mapInPandas(simulate, schema=TELEMETRY_SCHEMA)
 
 
-def _write(
-    df: DataFrame,
-    identifier: str,
-    mode: WriteMode,
-    spec: FleetSpec,
-    *,
-    exists: bool,
-    partitioned: bool,
-) -> None:
-    from pyspark.sql.functions import partitioning
-
-    writer = (
-        df.writeTo(identifier)
-        .option("snapshot-property.lab.seed", str(spec.seed))
-        .option("snapshot-property.lab.devices", str(spec.devices))
-        .option("snapshot-property.lab.days", str(spec.days))
-        .option("snapshot-property.lab.start", spec.start.isoformat())
-    )
-    if mode is WriteMode.APPEND and exists:
-        writer.append()
-        return
-    writer = writer.using("iceberg").tableProperty("format-version", "2")
-    if partitioned:
-        writer = (
-            writer.partitionedBy(
-                partitioning.days("event_ts"), partitioning.bucket(DEVICE_BUCKETS, "device_id")
-            )
-            # rows arrive already grouped by bucket (see device_buckets): no shuffle needed
-            .tableProperty("write.distribution-mode", "none")
-            .tableProperty("write.spark.fanout.enabled", "true")
-        )
-    writer.createOrReplace()
+def generated_by(spec: FleetSpec) -> dict[str, str]:
+    """Snapshot properties naming the spec a commit was simulated from (``lab.seed``...)."""
+    return {
+        "lab.seed": str(spec.seed),
+        "lab.devices": str(spec.devices),
+        "lab.days": str(spec.days),
+        "lab.start": spec.start.isoformat(),
+    }
 
 
 def next_start(spark: SparkSession, identifier: str, spec: FleetSpec) -> FleetSpec:
@@ -129,59 +102,57 @@ def next_start(spark: SparkSession, identifier: str, spec: FleetSpec) -> FleetSp
     return replace(spec, start=(last_ts + timedelta(minutes=1)).to_pydatetime())
 
 
-def _identifier(name: str) -> str:
-    settings = get_settings()
-    return f"{settings.catalog_name}.{settings.table(name)}"
-
-
-def _latest_snapshot(spark: SparkSession, identifier: str) -> int:
-    row = spark.sql(
-        f"SELECT snapshot_id FROM {identifier}.snapshots ORDER BY committed_at DESC LIMIT 1"
-    ).first()
-    return int(row["snapshot_id"])
-
-
 def write_telemetry(
     spark: SparkSession, spec: FleetSpec, mode: WriteMode, table: str = "fleet_telemetry"
 ) -> DatagenResult:
     """Simulate ``spec`` into one telemetry table as one Iceberg commit."""
     import time
 
-    identifier = _identifier(table)
-    exists = spark.catalog.tableExists(identifier)
-    if mode is WriteMode.APPEND and exists:
+    from pyspark.sql.functions import partitioning
+
+    identifier = get_settings().spark_identifier(table)
+    append = mode is WriteMode.APPEND and spark.catalog.tableExists(identifier)
+    if append:
         spec = next_start(spark, identifier, spec)
     started = time.monotonic()
     with spark_progress(spark, f"simulating {spec.rows:,} readings into {identifier}"):
-        _write(
-            telemetry_frame(spark, spec), identifier, mode, spec, exists=exists, partitioned=True
+        write_table(
+            telemetry_frame(spark, spec),
+            table,
+            append=append,
+            snapshot_properties=generated_by(spec),
+            partitioned_by=(
+                partitioning.days("event_ts"),
+                partitioning.bucket(DEVICE_BUCKETS, "device_id"),
+            ),
+            # rows arrive already grouped by bucket (see device_buckets): no shuffle needed
+            table_properties={
+                "write.distribution-mode": "none",
+                "write.spark.fanout.enabled": "true",
+            },
         )
     seconds = time.monotonic() - started
-    return DatagenResult(
-        spec=spec, rows=spec.rows, snapshot_id=_latest_snapshot(spark, identifier), seconds=seconds
-    )
+    committed = resolve_snapshot(load_table(table)).snapshot_id
+    return DatagenResult(spec=spec, rows=spec.rows, snapshot_id=committed, seconds=seconds)
 
 
 def write_fleet(spark: SparkSession, spec: FleetSpec, mode: WriteMode) -> DatagenResult:
     """Simulate ``spec``; commit telemetry, then its ground truth and the zones."""
     result = write_telemetry(spark, spec, mode)
-    events, zones = _identifier("injected_events"), _identifier("zones")
-    truth = spark.createDataFrame(injected_events(result.spec))
-    _write(
-        truth,
-        events,
-        mode,
-        result.spec,
-        exists=spark.catalog.tableExists(events),
-        partitioned=False,
+    settings = get_settings()
+    events_exist = spark.catalog.tableExists(settings.spark_identifier("injected_events"))
+    write_table(
+        spark.createDataFrame(injected_events(result.spec)),
+        "injected_events",
+        append=mode is WriteMode.APPEND and events_exist,
+        snapshot_properties=generated_by(result.spec),
     )
-    if mode is WriteMode.REPLACE or not spark.catalog.tableExists(zones):
-        _write(
+    if mode is WriteMode.REPLACE or not spark.catalog.tableExists(
+        settings.spark_identifier("zones")
+    ):
+        write_table(
             spark.createDataFrame(zones_frame()),
-            zones,
-            WriteMode.REPLACE,
-            result.spec,
-            exists=False,
-            partitioned=False,
+            "zones",
+            snapshot_properties=generated_by(result.spec),
         )
     return result

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
+from logistics.telemetry_schema import SYSTEM_OK
+
 if TYPE_CHECKING:
     import pandas as pd
     from pyspark.sql import DataFrame
 
-OK = "system ok"
 _READING_COLUMNS = ("device_id", "manufacturer", "event_ts", "latitude", "longitude", "event_type")
 
 
@@ -74,7 +75,7 @@ def readings_in_zones(telemetry: DataFrame, zones: DataFrame) -> DataFrame:
 
 def events_in_zones(telemetry: DataFrame, zones: DataFrame) -> DataFrame:
     """Event readings (anything but "system ok") inside each zone, with the zone they fall in."""
-    return readings_in_zones(telemetry.where(F.col("event_type") != OK), zones)
+    return readings_in_zones(telemetry.where(F.col("event_type") != SYSTEM_OK), zones)
 
 
 def event_counts_by_zone(telemetry: DataFrame, zones: DataFrame) -> DataFrame:
@@ -141,7 +142,7 @@ def devices_near_depots(
 
 def nearest_depot(telemetry: DataFrame, zones: DataFrame) -> DataFrame:
     """For every event reading, the nearest depot (spheroid ``ST_KNN`` join, k = 1) and how far."""
-    events = _points(telemetry.where(F.col("event_type") != OK)).alias("e")
+    events = _points(telemetry.where(F.col("event_type") != SYSTEM_OK)).alias("e")
     depots = _depots(zones).alias("d")
     joined = events.join(depots, F.expr("ST_KNN(e.point, d.depot_point, 1, true)"))
     return joined.select(

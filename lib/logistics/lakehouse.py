@@ -1,16 +1,18 @@
-"""Lakehouse access: one Spark session factory and one pyiceberg catalog loader on the same catalog.
+"""Lakehouse access: one Spark session factory, one pyiceberg catalog loader, one table writer.
 
 Why both: Spark writes and trains at fleet scale, while serving replicas and tests read the same
 Iceberg tables through pyiceberg without a JVM. Both engines point at the same catalog database and
 warehouse and use the same catalog name, so a table committed by one is visible to the other.
 
 Sedona is registered in the same Spark session as Iceberg (upstream needed a second session).
+Tables are named by ``LabSettings.table`` (pyiceberg) and ``LabSettings.spark_identifier`` (Spark).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from logistics.jars import SPARK_ARTIFACTS, MissingJvmDependency, missing_jars, require_java
@@ -19,8 +21,9 @@ from logistics.settings import LabSettings, get_settings
 if TYPE_CHECKING:
     import pyarrow as pa
     from pyiceberg.catalog import Catalog
+    from pyiceberg.expressions import BooleanExpression
     from pyiceberg.table import Table
-    from pyspark.sql import SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
 
 
 class TableNotFound(LookupError):
@@ -35,9 +38,13 @@ CREATED_BY = {
 }
 
 
+def creating_step(name: str) -> str:
+    """The numbered script that writes a lab table (short or qualified name)."""
+    return CREATED_BY.get(name.split(".")[-1], "dev/00_datagen.py")
+
+
 def missing_table_message(name: str) -> str:
-    step = CREATED_BY.get(name.split(".")[-1], "dev/00_datagen.py")
-    return f"table {name} does not exist yet: run `python {step}` first"
+    return f"table {name} does not exist yet: run `python {creating_step(name)}` first"
 
 
 def spark_conf(settings: LabSettings | None = None) -> dict[str, str]:
@@ -134,7 +141,7 @@ def load_table(name: str, settings: LabSettings | None = None) -> Table:
     from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
 
     s = settings or get_settings()
-    identifier = name if "." in name else s.table(name)
+    identifier = s.table(name)
     try:
         return load_catalog(s).load_table(identifier)
     except (NoSuchTableError, NoSuchNamespaceError) as exc:
@@ -145,22 +152,60 @@ def read_arrow(
     name: str,
     *,
     snapshot_id: int | None = None,
-    row_filter: str | None = None,
+    row_filter: BooleanExpression | None = None,
     columns: tuple[str, ...] = ("*",),
     settings: LabSettings | None = None,
 ) -> pa.Table:
-    """Read a table (at a snapshot, when given) into Arrow through pyiceberg."""
+    """Read a table (at a snapshot, when given) into Arrow through pyiceberg.
+
+    ``row_filter`` is a ``pyiceberg.expressions`` expression (``EqualTo("device_id", d)``):
+    values stay values, and pyiceberg prunes files with it before reading them.
+    """
+    from pyiceberg.expressions import AlwaysTrue
+
     table = load_table(name, settings)
     scan = table.scan(
-        row_filter=row_filter or "True", selected_fields=columns, snapshot_id=snapshot_id
+        row_filter=AlwaysTrue() if row_filter is None else row_filter,
+        selected_fields=columns,
+        snapshot_id=snapshot_id,
     )
     return scan.to_arrow()
 
 
-def spark_table(spark: SparkSession, name: str, settings: LabSettings | None = None):
+def spark_table(spark: SparkSession, name: str, settings: LabSettings | None = None) -> DataFrame:
     """A Spark DataFrame of a lab table; the same clear error as pyiceberg when it is missing."""
     s = settings or get_settings()
-    identifier = name if "." in name else s.table(name)
-    if not spark.catalog.tableExists(f"{s.catalog_name}.{identifier}"):
-        raise TableNotFound(missing_table_message(identifier))
-    return spark.table(f"{s.catalog_name}.{identifier}")
+    if not spark.catalog.tableExists(s.spark_identifier(name)):
+        raise TableNotFound(missing_table_message(s.table(name)))
+    return spark.table(s.spark_identifier(name))
+
+
+def write_table(
+    df: DataFrame,
+    name: str,
+    *,
+    append: bool = False,
+    snapshot_properties: Mapping[str, str] | None = None,
+    partitioned_by: Sequence[Column] = (),
+    table_properties: Mapping[str, str] | None = None,
+    settings: LabSettings | None = None,
+) -> None:
+    """Commit ``df`` to a lab table as one Iceberg snapshot: appended, or replacing the table.
+
+    Why one writer: every table the lab creates is Iceberg format v2, and every commit carries
+    ``snapshot_properties`` (as ``snapshot-property.<key>``) saying what produced it, so a
+    snapshot can be traced to its inputs. A replaced table gets ``partitioned_by`` and
+    ``table_properties``; an append keeps the table's own.
+    """
+    writer = df.writeTo((settings or get_settings()).spark_identifier(name))
+    for key, value in (snapshot_properties or {}).items():
+        writer = writer.option(f"snapshot-property.{key}", value)
+    if append:
+        writer.append()
+        return
+    writer = writer.using("iceberg").tableProperty("format-version", "2")
+    for key, value in (table_properties or {}).items():
+        writer = writer.tableProperty(key, value)
+    if partitioned_by:
+        writer = writer.partitionedBy(*partitioned_by)
+    writer.createOrReplace()

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pyiceberg.expressions import In
 
-from logistics.fleet import SIGNALS
 from logistics.lakehouse import read_arrow
+from logistics.telemetry_schema import FAILURE_LABEL, SIGNALS, series_columns
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,10 @@ class TelemetrySample:
         chosen = np.random.default_rng(seed).choice(
             sorted(ids), size=min(devices, len(ids)), replace=False
         )
-        quoted = ", ".join(f"'{d}'" for d in chosen)
         frame = read_arrow(
             table,
-            row_filter=f"device_id in ({quoted})",
-            columns=("device_id", "event_ts", *SIGNALS, "iot_failure"),
+            row_filter=In("device_id", [str(d) for d in chosen]),
+            columns=(*series_columns(), FAILURE_LABEL),
         ).to_pandas()
         return cls(frame.sort_values(["device_id", "event_ts"]).reset_index(drop=True))
 
@@ -98,7 +98,7 @@ def labelled_classifier_requests(
 
     rng = np.random.default_rng(seed)
     rows = sample.frame.sample(n=n, replace=True, random_state=seed).reset_index(drop=True)
-    labels = rows["iot_failure"].to_numpy().astype(int)
+    labels = rows[FAILURE_LABEL].to_numpy().astype(int)
     drifted = np.arange(n) >= int(drift_after * n)
     if shift and drifted.any():
         rows.loc[drifted, "iot_signal_4"] += shift

@@ -60,6 +60,9 @@ class LabSettings(BaseSettings):
     spark_driver_memory: str = Field(
         default="4g", description="spark.driver.memory for local runs."
     )
+    mlflow_port: int = Field(
+        default=8781, description="Port of the MLflow server the workspace starts (127.0.0.1)."
+    )
 
     @property
     def lab_home(self) -> Path:
@@ -102,9 +105,22 @@ class LabSettings(BaseSettings):
         path.mkdir(parents=True, exist_ok=True)
         return path.as_uri()
 
+    @property
+    def mlflow_dir(self) -> Path:
+        """The workspace's MLflow store: ``mlflow.db`` and ``artifacts/``."""
+        return self.lab_home / "mlflow"
+
     def table(self, name: str) -> str:
-        """Fully qualified ``namespace.table`` identifier shared by Spark and pyiceberg."""
-        return f"{self.namespace}.{name}"
+        """``namespace.table`` of a lab table, as pyiceberg and Spark SQL name it.
+
+        ``name`` is a short name (``fleet_telemetry``) or already ``namespace.table``.
+        """
+        return name if "." in name else f"{self.namespace}.{name}"
+
+    def spark_identifier(self, name: str) -> str:
+        """``catalog.namespace.table``: what Spark's readers and writers are given, so they
+        reach our catalog whatever the session's current catalog is."""
+        return f"{self.catalog_name}.{self.table(name)}"
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,11 @@ Where each part runs::
     replica/     inside a model replica or a build's import check, never in the server
     model_api    what model and job code imports (the role of ``cdsw``)
     client/      the Python API client, for scripts, notebooks and user code
-    cli, session, lifecycle, load/, monitoring, capacity
-                 on the laptop: the ``workspace`` command, notebook sessions, deployment steps,
-                 load generation, monitoring reports and capacity verdicts
+    cli, session on the laptop: the ``workspace`` command and notebook sessions
+    lifecycle, release, endpoints
+                 on the laptop: find-or-create, build-and-deploy, safe redeploy, a release's
+                 test request, the endpoint a load test aims at
+    load/, monitoring, capacity
+                 on the laptop: load generation and before/after, monitoring frames and
+                 figures, capacity verdicts
 """

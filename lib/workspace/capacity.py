@@ -9,10 +9,16 @@ than rules of thumb. On one machine, replicas beyond its cores add no service ca
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scipy.optimize import brentq
+
+if TYPE_CHECKING:
+    from workspace.monitoring import ObservedLoad
 
 
 def erlang_c(servers: int, offered_load: float) -> float:
@@ -108,3 +114,15 @@ def assess(
         replicas_for_target=needed,
         target_p95_s=float(target_p95_s),
     )
+
+
+def save_verdict(verdict: CapacityVerdict, load: ObservedLoad, path: Path) -> Path:
+    """The verdict with the observed p95 and error rate beside it, as JSON at ``path``.
+
+    Why both: the verdict predicts, the observed figures say what users got; a reader of the file
+    needs both to trust the prediction.
+    """
+    record = {**asdict(verdict), "observed_p95_ms": load.p95_ms, "error_rate": load.error_rate}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=2))
+    return path

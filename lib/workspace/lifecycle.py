@@ -25,6 +25,7 @@ from workspace.client import (
     ProjectOut,
     WorkspaceClient,
 )
+from workspace.schemas.states import DEPLOYMENTS_COMING_UP, DeploymentStatus
 
 
 class UnknownModel(NotFound):
@@ -178,9 +179,9 @@ def _deployments(client: WorkspaceClient, project_id: str, model: ModelOut) -> t
             build_id=build.id,
         )
         for dep in _all(listing, "model_deployments"):
-            if dep.status == "deployed":
+            if dep.status == DeploymentStatus.DEPLOYED:
                 live.append((dep.deployed_at or dep.created_at, build, dep))
-            coming = coming or dep.status in ("pending", "deploying")
+            coming = coming or dep.status in DEPLOYMENTS_COMING_UP
     return live, coming
 
 

@@ -32,7 +32,20 @@ def requests_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
         frame.get("statusCode", pd.Series(200, index=frame.index)).fillna(200).astype(int)
     )
     frame["replica"] = frame.get("replicaId", pd.Series("", index=frame.index)).fillna("")
-    return frame.sort_values("start").reset_index(drop=True)
+    return frame.sort_values("start", kind="stable").reset_index(drop=True)
+
+
+def aggregates_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The aggregate rows of ``read_metrics`` (no prediction uuid), values as ``metrics.*``.
+
+    Why apart from ``requests_frame``: an aggregate covers a time range of many predictions
+    (``track_aggregate_metrics``), so it is neither a request nor counted in the traffic.
+    """
+    aggregates = [r for r in rows if not r.get("predictionUuid")]
+    if not aggregates:
+        return pd.DataFrame(columns=["startTimeStampMs", "endTimeStampMs"])
+    frame = pd.json_normalize(aggregates)
+    return frame.sort_values("startTimeStampMs", kind="stable").reset_index(drop=True)
 
 
 def replicas_frame(samples: list[dict[str, Any]]) -> pd.DataFrame:
@@ -61,6 +74,13 @@ def timeline(requests: pd.DataFrame, bucket: str = "5s") -> pd.DataFrame:
             "p99_ms": ok["latency_ms"].quantile(0.99),
         }
     ).fillna({"rate": 0.0, "errors": 0.0})
+
+
+def replica_restarts(replicas: pd.DataFrame) -> int:
+    """Restarts of all replicas in the window: each replica's highest restart count, summed."""
+    if replicas.empty:
+        return 0
+    return int(replicas.groupby("replica_id").restarts.max().sum())
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import argparse
+
 import mlflow
 import pandas as pd
 import pytest
 from logistics.datagen import WriteMode, write_telemetry
-from logistics.failure_model import evaluate, log_run, quality_gate, train
+from logistics.failure_model import ClassifierParams, evaluate, log_run, quality_gate, train
 from logistics.fleet import FleetSpec, simulate_device
 from logistics.registry import CHALLENGER, CHAMPION, alias_version, load_alias, move_alias, register
-from logistics.snapshots import current_snapshot, read_increment
+from logistics.snapshots import read_increment, snapshot_info
 from logistics.tracking import use_experiment
 
 
@@ -20,13 +22,16 @@ def fleet_frame() -> pd.DataFrame:
 
 
 def test_classifier_beats_chance_because_the_label_depends_on_the_signals(fleet_frame) -> None:
-    trained = train(fleet_frame, seed=1)
+    trained = train(fleet_frame, ClassifierParams(seed=1))
     assert trained.metrics["roc_auc"] > 0.8
     assert set(trained.metrics) == {"accuracy", "precision", "recall", "roc_auc"}
 
 
 def test_the_seeded_split_gives_the_same_model_twice(fleet_frame) -> None:
-    a, b = train(fleet_frame, seed=5), train(fleet_frame, seed=5)
+    a, b = (
+        train(fleet_frame, ClassifierParams(seed=5)),
+        train(fleet_frame, ClassifierParams(seed=5)),
+    )
     assert a.metrics == b.metrics
 
 
@@ -37,12 +42,24 @@ def test_training_without_both_classes_or_a_signal_is_refused(fleet_frame) -> No
         train(fleet_frame.assign(iot_failure=0))
 
 
+def test_flags_fill_the_hyperparameters_the_model_is_fitted_with(fleet_frame) -> None:
+    parser = argparse.ArgumentParser()
+    ClassifierParams.add_flags(parser)
+    args = parser.parse_args(["--max-depth", "2", "--n-estimators", "20", "--seed", "7"])
+    params = ClassifierParams.from_flags(args)
+    assert params == ClassifierParams(max_depth=2, n_estimators=20, seed=7)
+    fitted = train(fleet_frame, params).model.get_params()
+    assert (fitted["max_depth"], fitted["n_estimators"], fitted["random_state"]) == (2, 20, 7)
+    with pytest.raises(ValueError, match="subsample"):
+        ClassifierParams.from_flags(parser.parse_args(["--subsample", "1.5"]))
+
+
 def test_gate_keeps_the_champion_when_the_challenger_is_worse(fleet_frame) -> None:
-    good = train(fleet_frame, seed=1)
+    good = train(fleet_frame, ClassifierParams(seed=1))
     noisy = fleet_frame.assign(
         iot_failure=fleet_frame.iot_failure.sample(frac=1, random_state=0).to_numpy()
     )
-    bad = train(noisy, seed=1)
+    bad = train(noisy, ClassifierParams(seed=1))
     decision = quality_gate(bad.model, good.model, good.holdout)
     assert not decision.promote and "does not beat" in decision.reason
     assert quality_gate(good.model, bad.model, good.holdout).promote
@@ -52,16 +69,18 @@ def test_run_carries_metrics_signature_and_iceberg_lineage_then_promotes_by_alia
     first = write_telemetry(
         spark, FleetSpec(devices=6, days=1, seed=2), WriteMode.REPLACE, "iot_fleet"
     )
-    snapshot = current_snapshot("iot_fleet")
+    snapshot = snapshot_info("iot_fleet")
     assert snapshot.snapshot_id == first.snapshot_id and snapshot.row_count == first.rows
     from logistics.lakehouse import read_arrow
 
-    trained = train(read_arrow("iot_fleet").to_pandas(), seed=3)
+    trained = train(read_arrow("iot_fleet").to_pandas(), ClassifierParams(seed=3))
     use_experiment("test-iot-failure")
-    run_id, model_uri = log_run(trained, snapshot, run_name="t", params={"seed": 3})
+    run_id, model_uri = log_run(trained, snapshot, run_name="t")
     run = mlflow.get_run(run_id)
     assert run.data.tags["iceberg_snapshot_id"] == str(snapshot.snapshot_id)
     assert run.data.tags["row_count"] == str(first.rows)
+    assert run.data.tags["iceberg_table"] == "logistics.iot_fleet"
+    assert run.data.params["max_depth"] == "4" and run.data.params["seed"] == "3"
     assert run.data.metrics["roc_auc"] == pytest.approx(trained.metrics["roc_auc"])
     info = mlflow.models.get_model_info(model_uri)
     assert [c["name"] for c in info.signature.inputs.to_dict()] == [
@@ -76,7 +95,7 @@ def test_run_carries_metrics_signature_and_iceberg_lineage_then_promotes_by_alia
     second = write_telemetry(
         spark, FleetSpec(devices=6, days=1, seed=9), WriteMode.APPEND, "iot_fleet"
     )
-    snapshot = current_snapshot("iot_fleet")
+    snapshot = snapshot_info("iot_fleet")
     assert snapshot.parent_id == first.snapshot_id
     increment = read_increment(
         spark, "iot_fleet", snapshot.parent_id, snapshot.snapshot_id
@@ -85,9 +104,9 @@ def test_run_carries_metrics_signature_and_iceberg_lineage_then_promotes_by_alia
     first_batch_end = pd.Timestamp(first.spec.start).tz_localize(None) + pd.Timedelta(hours=23)
     assert increment.event_ts.min() > first_batch_end  # only the new rows were read
 
-    challenger = train(increment, seed=3)
+    challenger = train(increment, ClassifierParams(seed=3))
     new_version = register(
-        log_run(challenger, snapshot, run_name="c", params={})[1], "TestIOTFailureClf", CHALLENGER
+        log_run(challenger, snapshot, run_name="c")[1], "TestIOTFailureClf", CHALLENGER
     )
     champion = load_alias("TestIOTFailureClf", CHAMPION)
     assert evaluate(champion, challenger.holdout)["roc_auc"] > 0.7

@@ -32,7 +32,7 @@ def fleet(spark):
     settings = get_settings()
 
     def pinned(name: str):
-        table = f"{settings.catalog_name}.{settings.table(name)}"
+        table = settings.spark_identifier(name)
         snapshot = spark.sql(
             f"SELECT snapshot_id FROM {table}.snapshots ORDER BY committed_at DESC LIMIT 1"
         ).first()[0]

@@ -32,6 +32,13 @@ def test_reading_a_missing_table_says_to_run_datagen_first(spark) -> None:
         spark_table(spark, "fleet_telemetry_missing")
 
 
+def test_both_engines_name_a_table_by_the_same_namespace_and_catalog() -> None:
+    settings = LabSettings(catalog_name="lh", namespace="fleet")
+    assert settings.table("zones") == settings.table("fleet.zones") == "fleet.zones"
+    assert settings.spark_identifier("zones") == "lh.fleet.zones"
+    assert settings.spark_identifier("fleet.zones") == "lh.fleet.zones"
+
+
 def test_catalog_uri_maps_to_the_matching_jdbc_url() -> None:
     sqlite = LabSettings(catalog_uri="sqlite:////data/lab/catalog.db")
     assert sqlite.catalog_jdbc == ("jdbc:sqlite:/data/lab/catalog.db", {})

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
-from workspace.capacity import assess, erlang_c, latency_quantile
+from workspace.capacity import assess, erlang_c, latency_quantile, save_verdict
+from workspace.monitoring import ObservedLoad
 
 
 def test_erlang_c_matches_textbook_values() -> None:
@@ -57,3 +60,15 @@ def test_verdict_names_the_replicas_that_meet_the_target_within_the_machine() ->
 def test_nonsense_inputs_are_refused() -> None:
     with pytest.raises(ValueError, match="service_s"):
         assess(1, 0, 1, target_p95_s=0.1, cores=2)
+
+
+def test_the_saved_verdict_carries_what_users_observed_beside_the_prediction(
+    tmp_path: Path,
+) -> None:
+    verdict = assess(20.0, 0.05, 1, target_p95_s=0.25, cores=4)
+    load = ObservedLoad(rate=20.0, service_s=0.05, p95_ms=180.0, error_rate=0.01)
+    path = save_verdict(verdict, load, tmp_path / "monitoring" / "capacity.json")
+    saved = json.loads(path.read_text())
+    assert saved["observed_p95_ms"] == 180.0 and saved["error_rate"] == 0.01
+    assert saved["replicas_for_target"] == verdict.replicas_for_target
+    assert saved["saturated"] is verdict.saturated

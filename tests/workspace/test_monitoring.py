@@ -5,7 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from workspace.monitoring import observed_load, replicas_frame, requests_frame, save_plots, timeline
+from workspace.monitoring import (
+    aggregates_frame,
+    observed_load,
+    replica_restarts,
+    replicas_frame,
+    requests_frame,
+    save_plots,
+    timeline,
+)
 
 T0 = 1_767_600_000_000
 
@@ -80,3 +88,18 @@ def test_plots_are_written_as_png(tmp_path: Path) -> None:
     paths = save_plots(requests_frame(metric_rows()), replicas_frame(samples()), tmp_path, "demo")
     assert {p.name for p in paths} == {"traffic_latency.png", "replicas.png", "tracked_metrics.png"}
     assert all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths)
+
+
+def test_aggregate_rows_are_kept_apart_from_requests() -> None:
+    aggregates = aggregates_frame(metric_rows())
+    assert len(aggregates) == 1 and aggregates["metrics.accuracy"].tolist() == [0.9]
+    assert aggregates_frame(metric_rows()[:5]).empty
+
+
+def test_restarts_count_each_replica_s_highest_restart_count_once() -> None:
+    sampled = samples()
+    for sample in sampled:
+        if sample["replica_id"] == "r1":
+            sample["restarts"] = 1 if sample["timestamp_ms"] < T0 + 5000 else 2
+    assert replica_restarts(replicas_frame(sampled)) == 2
+    assert replica_restarts(replicas_frame([])) == 0

@@ -1,18 +1,12 @@
-"""The fleet simulator: trucks driving delivery tours and reporting IoT signals every minute."""
+"""The fleet simulator: trucks driving delivery tours and reporting IoT signals every minute.
+
+The columns, signals and event types it reports are named in ``logistics.telemetry_schema``.
+"""
 
 from logistics.fleet.geography import service_zones, zones_frame
-from logistics.fleet.signals import SIGNALS
-from logistics.fleet.simulator import (
-    EVENT_TYPES,
-    FleetSpec,
-    device_id,
-    injected_events,
-    simulate_device,
-)
+from logistics.fleet.simulator import FleetSpec, device_id, injected_events, simulate_device
 
 __all__ = [
-    "EVENT_TYPES",
-    "SIGNALS",
     "FleetSpec",
     "device_id",
     "injected_events",

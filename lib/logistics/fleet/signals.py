@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SIGNALS = ("iot_signal_1", "iot_signal_2", "iot_signal_3", "iot_signal_4")
+from logistics.telemetry_schema import SIGNALS
+
 FALLING_RUN = np.array([54.0, 53.0, 52.0, 51.0])
 HUMP_MINUTES = 30
 SLOT_MINUTES = 120

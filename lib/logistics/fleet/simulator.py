@@ -15,10 +15,18 @@ import pandas as pd
 
 from logistics.fleet.geography import service_zones
 from logistics.fleet.routes import MINUTES_PER_DAY, positions, tour_keypoints
-from logistics.fleet.signals import SIGNALS, base_signals, inject, plan_events
+from logistics.fleet.signals import base_signals, inject, plan_events
+from logistics.telemetry_schema import (
+    DEVICE_ERROR,
+    FAILURE_LABEL,
+    SIGNALS,
+    SYSTEM_MALFUNCTION,
+    SYSTEM_OK,
+    TANK_BELOW_5,
+    TANK_BELOW_10,
+)
 
 MANUFACTURERS = ("Volvo", "Scania", "MAN", "Daimler", "Iveco", "Navistar")
-EVENT_TYPES = ("system ok", "tank below 10%", "tank below 5%", "device error", "system malfunction")
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)
 _STREAM_EVENTS, _STREAM_ROUTE, _STREAM_SIGNALS, _STREAM_LABEL = 1, 2, 3, 4
 
@@ -67,8 +75,8 @@ def _event_types(signals: dict[str, np.ndarray], fuel: np.ndarray) -> np.ndarray
     malfunction = (s1 > 10) | (s3 > 55) | (s3 < 50) | (s4 > 107)
     return np.select(
         [malfunction, run_len >= 10, fuel < 5, fuel < 10],
-        ["system malfunction", "device error", "tank below 5%", "tank below 10%"],
-        default="system ok",
+        [SYSTEM_MALFUNCTION, DEVICE_ERROR, TANK_BELOW_5, TANK_BELOW_10],
+        default=SYSTEM_OK,
     )
 
 
@@ -87,7 +95,7 @@ def failure_probability(signals: dict[str, np.ndarray], malfunction: np.ndarray)
 def _failure_label(
     rng: np.random.Generator, signals: dict[str, np.ndarray], event_type: np.ndarray
 ) -> np.ndarray:
-    p = failure_probability(signals, event_type == "system malfunction")
+    p = failure_probability(signals, event_type == SYSTEM_MALFUNCTION)
     return (rng.uniform(size=p.size) < p).astype(np.int32)
 
 
@@ -143,7 +151,7 @@ def simulate_device(spec: FleetSpec, device_index: int) -> pd.DataFrame:
             "fuel_level": np.round(fuel, 2),
             **{name: signals[name] for name in SIGNALS},
             "event_type": event_type,
-            "iot_failure": label,
+            FAILURE_LABEL: label,
         }
     )
     return frame

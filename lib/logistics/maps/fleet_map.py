@@ -19,17 +19,24 @@ from folium.plugins import HeatMap, MarkerCluster
 from shapely import wkt as shapely_wkt
 from shapely.geometry import mapping
 
-from logistics.fleet import SIGNALS
 from logistics.maps.assets import inline_assets, offline_ready
 from logistics.maps.layers import heat_grid, select_event_markers, trajectories
 from logistics.settings import get_settings
+from logistics.telemetry_schema import (
+    DEVICE_ERROR,
+    SIGNALS,
+    SYSTEM_MALFUNCTION,
+    SYSTEM_OK,
+    TANK_BELOW_5,
+    TANK_BELOW_10,
+)
 
 EVENT_COLORS = {
-    "system ok": "#2e7d32",
-    "tank below 10%": "#f9a825",
-    "tank below 5%": "#ef6c00",
-    "device error": "#6a1b9a",
-    "system malfunction": "#c62828",
+    SYSTEM_OK: "#2e7d32",
+    TANK_BELOW_10: "#f9a825",
+    TANK_BELOW_5: "#ef6c00",
+    DEVICE_ERROR: "#6a1b9a",
+    SYSTEM_MALFUNCTION: "#c62828",
 }
 ZONE_COLORS = {"depot": "#1565c0", "delivery_area": "#00897b", "restricted_area": "#d32f2f"}
 # eight of matplotlib's tab10: routes stay apart at a glance; more devices repeat colours

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import LineString
 
-OK = "system ok"
+from logistics.telemetry_schema import SYSTEM_OK
 
 
 def event_onsets(telemetry: pd.DataFrame) -> pd.DataFrame:
@@ -24,7 +24,7 @@ def event_onsets(telemetry: pd.DataFrame) -> pd.DataFrame:
     changed = (
         ordered["event_type"] != ordered.groupby("device_id")["event_type"].shift()
     ).to_numpy()
-    return ordered[changed & (ordered["event_type"] != OK).to_numpy()]
+    return ordered[changed & (ordered["event_type"] != SYSTEM_OK).to_numpy()]
 
 
 def fair_quota(counts: pd.Series, budget: int) -> pd.Series:
@@ -59,14 +59,14 @@ def select_event_markers(
     """
     if max_markers <= 0:
         return telemetry.iloc[0:0]
-    ok_budget = min(int(max_markers * ok_share), int((telemetry["event_type"] == OK).sum()))
+    ok_budget = min(int(max_markers * ok_share), int((telemetry["event_type"] == SYSTEM_OK).sum()))
     onsets = event_onsets(telemetry)
     quota = fair_quota(onsets["event_type"].value_counts(), max_markers - ok_budget)
     picked = [
         group.sample(n=int(quota[kind]), random_state=seed) if quota[kind] < len(group) else group
         for kind, group in onsets.groupby("event_type")
     ]
-    normal = telemetry[telemetry["event_type"] == OK]
+    normal = telemetry[telemetry["event_type"] == SYSTEM_OK]
     picked.append(normal.sample(n=ok_budget, random_state=seed))
     return pd.concat(picked).sort_values(["device_id", "event_ts"]).reset_index(drop=True)
 
@@ -102,7 +102,7 @@ def heat_grid(telemetry: pd.DataFrame, cell_deg: float = 0.005) -> list[list[flo
     root of the count relative to the busiest cell: stable across fleet sizes, and a depot where
     parked trucks log warnings all night does not wash out every place else.
     """
-    events = telemetry[telemetry["event_type"] != OK]
+    events = telemetry[telemetry["event_type"] != SYSTEM_OK]
     if events.empty:
         return []
     cells = pd.DataFrame(

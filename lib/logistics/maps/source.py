@@ -8,40 +8,41 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import reduce
 
 import pandas as pd
-
-from logistics.lakehouse import read_arrow
-
-MAP_COLUMNS = (
-    "device_id",
-    "manufacturer",
-    "event_ts",
-    "latitude",
-    "longitude",
-    "speed_kmh",
-    "fuel_level",
-    "iot_signal_1",
-    "iot_signal_2",
-    "iot_signal_3",
-    "iot_signal_4",
-    "event_type",
+from pyiceberg.expressions import (
+    AlwaysTrue,
+    And,
+    BooleanExpression,
+    GreaterThanOrEqual,
+    In,
+    LessThan,
 )
 
+from logistics.lakehouse import read_arrow
+from logistics.telemetry_schema import FAILURE_LABEL, TELEMETRY_COLUMNS
 
-def telemetry_filter(devices: Sequence[str] | None = None, day: date | None = None) -> str:
-    """An Iceberg row filter for some devices and/or one UTC day (pushed down to file pruning)."""
-    clauses = []
+MAP_COLUMNS = tuple(c for c in TELEMETRY_COLUMNS if c != FAILURE_LABEL)
+
+
+def telemetry_filter(
+    devices: Sequence[str] | None = None, day: date | None = None
+) -> BooleanExpression:
+    """An Iceberg row filter for some devices and/or one UTC day (pushed down to file pruning).
+
+    Why expressions: device ids are values, never parsed as filter text, so any id is safe.
+    """
+    clauses: list[BooleanExpression] = []
     if day is not None:
         start = datetime.combine(day, time(), tzinfo=UTC)
-        end = start + timedelta(days=1)
-        clauses.append(f"event_ts >= '{start.isoformat()}' and event_ts < '{end.isoformat()}'")
+        clauses += [
+            GreaterThanOrEqual("event_ts", start),
+            LessThan("event_ts", start + timedelta(days=1)),
+        ]
     if devices:
-        for device in devices:
-            if "'" in device:
-                raise ValueError(f"invalid device id {device!r}")
-        clauses.append("device_id in (" + ", ".join(f"'{d}'" for d in devices) + ")")
-    return " and ".join(clauses) or "True"
+        clauses.append(In("device_id", [str(d) for d in devices]))
+    return reduce(And, clauses, AlwaysTrue())
 
 
 def read_map_frames(

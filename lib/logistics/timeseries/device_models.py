@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from logistics.telemetry_schema import SIGNALS
 from logistics.timeseries.numba_cache import enable_stumpy_cache
 from logistics.timeseries.profiles import (
     matrix_profile,
@@ -22,7 +23,7 @@ from logistics.timeseries.profiles import (
     top_discords,
     top_motifs,
 )
-from logistics.timeseries.validation import SIGNALS, positive_int, signal_name
+from logistics.timeseries.validation import positive_int, signal_name
 
 FINDINGS_SCHEMA = (
     "device_id string, kind string, signal string, rank int, m int, window_index int, "

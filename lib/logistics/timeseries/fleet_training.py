@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from logistics.lakehouse import spark_table
+from logistics.lakehouse import spark_table, write_table
 from logistics.progress import spark_progress
 from logistics.settings import get_settings
+from logistics.telemetry_schema import series_columns
 from logistics.timeseries.device_models import FINDINGS_SCHEMA, TrainingParams, device_findings
 from logistics.timeseries.similarity import SIMILARITY_SCHEMA, SimilarityParams, similarity_frame
 
@@ -40,17 +41,18 @@ class FleetModels:
     seconds: float
 
 
-def telemetry_at(spark: SparkSession, snapshot_id: int, table: str = "fleet_telemetry"):
+def telemetry_at(
+    spark: SparkSession, snapshot_id: int, table: str = "fleet_telemetry"
+) -> DataFrame:
     """The telemetry table as it was at ``snapshot_id`` (Iceberg time travel)."""
-    settings = get_settings()
     spark_table(spark, table)  # one clear line when the table is missing
-    identifier = f"{settings.catalog_name}.{settings.table(table)}"
+    identifier = get_settings().spark_identifier(table)
     return spark.read.format("iceberg").option("snapshot-id", str(snapshot_id)).load(identifier)
 
 
 def findings(telemetry: DataFrame, params: TrainingParams) -> DataFrame:
     """One row per motif, discord and multi-dimensional motif of every device."""
-    columns = ["device_id", "event_ts", *params.signals]
+    columns = series_columns(params.signals)
     spark = telemetry.sparkSession
     partitions = spark.sparkContext.defaultParallelism * 2
     balanced = balance_devices(telemetry.select(*columns), partitions)
@@ -114,18 +116,14 @@ def _partition_keys(spark: SparkSession, partitions: int) -> list[int]:
     return _KEYS[partitions]
 
 
-def _write(df: DataFrame, table: str, snapshot_id: int) -> None:
+def _commit_learned(df: DataFrame, table: str, snapshot_id: int) -> None:
+    """Replace an output table with rows stamped by the telemetry snapshot they came from."""
     from pyspark.sql import functions as F
 
-    settings = get_settings()
-    identifier = f"{settings.catalog_name}.{settings.table(table)}"
-    (
-        df.withColumn("snapshot_id", F.lit(snapshot_id).cast("long"))
-        .writeTo(identifier)
-        .using("iceberg")
-        .tableProperty("format-version", "2")
-        .option("snapshot-property.lab.source-snapshot-id", str(snapshot_id))
-        .createOrReplace()
+    write_table(
+        df.withColumn("snapshot_id", F.lit(snapshot_id).cast("long")),
+        table,
+        snapshot_properties={"lab.source-snapshot-id": str(snapshot_id)},
     )
 
 
@@ -145,15 +143,15 @@ def train_fleet(
     try:
         with spark_progress(spark, "learning motifs and discords per device"):
             motifs = learned.filter("kind <> 'discord'")
-            _write(motifs, "motifs", snapshot_id)
-            _write(learned.filter("kind = 'discord'"), "discords", snapshot_id)
+            _commit_learned(motifs, "motifs", snapshot_id)
+            _commit_learned(learned.filter("kind = 'discord'"), "discords", snapshot_id)
             local = learned.toPandas()
     finally:
         learned.unpersist()
     with spark_progress(spark, "comparing devices (AB-joins)"):
         pairs = similarity_frame(spark, telemetry, similarity).cache()
         try:
-            _write(pairs, "device_similarity", snapshot_id)
+            _commit_learned(pairs, "device_similarity", snapshot_id)
             local_pairs = pairs.toPandas()
         finally:
             pairs.unpersist()

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from logistics.timeseries.validation import SIGNALS, signal_name
+from logistics.telemetry_schema import SIGNALS, series_columns
+from logistics.timeseries.validation import signal_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -74,7 +75,7 @@ class FleetSeries:
         """Build from rows ``device_id, event_ts, <signals>`` in any order."""
         import pyarrow.compute as pc
 
-        missing = [c for c in ("device_id", "event_ts", *signals) if c not in table.column_names]
+        missing = [c for c in series_columns(signals) if c not in table.column_names]
         if missing:
             raise ValueError(f"telemetry lacks column(s) {', '.join(missing)}")
         table = table.sort_by([("device_id", "ascending"), ("event_ts", "ascending")])
@@ -108,7 +109,7 @@ class FleetSeries:
         """Build from a pandas frame such as ``fleet.simulate_device`` returns."""
         import pyarrow as pa
 
-        columns = ["device_id", "event_ts", *signals]
+        columns = list(series_columns(signals))
         return cls.from_arrow(
             pa.Table.from_pandas(frame[columns], preserve_index=False), signals, snapshot_id
         )
@@ -125,18 +126,11 @@ def load_fleet_series(
     snapshot id pins exactly the rows a model was trained on.
     """
     from logistics.lakehouse import load_table
+    from logistics.snapshots import resolve_snapshot
 
     iceberg = load_table(table)
-    if snapshot_id is None:
-        current = iceberg.current_snapshot()
-        if current is None:
-            raise ValueError(f"table {table} has no snapshot yet: run `python dev/00_datagen.py`")
-        snapshot_id = current.snapshot_id
-    elif iceberg.snapshot_by_id(int(snapshot_id)) is None:
-        raise ValueError(f"snapshot id {snapshot_id} is not a snapshot of table {table}")
+    snapshot = resolve_snapshot(iceberg, snapshot_id)
     for name in signals:
         signal_name(name)
-    scan = iceberg.scan(
-        selected_fields=("device_id", "event_ts", *signals), snapshot_id=int(snapshot_id)
-    )
-    return FleetSeries.from_arrow(scan.to_arrow(), signals, int(snapshot_id))
+    scan = iceberg.scan(selected_fields=series_columns(signals), snapshot_id=snapshot.snapshot_id)
+    return FleetSeries.from_arrow(scan.to_arrow(), signals, snapshot.snapshot_id)

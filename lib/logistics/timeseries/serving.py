@@ -16,15 +16,10 @@ import os
 
 import numpy as np
 
+from logistics.telemetry_schema import SIGNALS
 from logistics.timeseries.pattern_search import PatternIndex
 from logistics.timeseries.series import FleetSeries, load_fleet_series
-from logistics.timeseries.validation import (
-    SIGNALS,
-    boolean,
-    numeric_series,
-    positive_int,
-    signal_name,
-)
+from logistics.timeseries.validation import boolean, numeric_series, positive_int, signal_name
 
 QUERY_KEYS = {"pattern", "signal", "k", "device_id", "normalize"}
 EXAMPLE_PATTERN = [54.0, 53.0, 52.0, 51.0]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from logistics.telemetry_schema import series_columns
 from logistics.timeseries.validation import positive_int, signal_name
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ def similarity_frame(
 ) -> DataFrame:
     """Nearest devices of every device, computed on the executors."""
     small = (
-        telemetry.select("device_id", "event_ts", params.signal)
+        telemetry.select(*series_columns((params.signal,)))
         .groupBy("device_id")
         .applyInPandas(
             partial(resampled, params=params), schema="device_id string, values array<double>"

@@ -10,11 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from logistics.lakehouse import load_table, read_arrow
+from pyiceberg.expressions import EqualTo
+
+from logistics.lakehouse import read_arrow
 from logistics.settings import get_settings
+from logistics.snapshots import log_lineage, snapshot_info
+from logistics.telemetry_schema import series_columns
 from logistics.timeseries.device_models import TrainingParams
 from logistics.timeseries.evaluation import motif_hit_rate, score_discords
-from logistics.timeseries.fleet_training import FleetModels, train_fleet
+from logistics.timeseries.fleet_training import OUTPUT_TABLES, FleetModels, train_fleet
 from logistics.timeseries.plots import plot_device
 from logistics.timeseries.similarity import SimilarityParams
 
@@ -33,19 +37,6 @@ class TrainingReport:
     tables: dict[str, str] = field(default_factory=dict)
 
 
-def resolve_snapshot(table: str, snapshot_id: int | None) -> int:
-    """The given snapshot (checked to exist) or the table's current one."""
-    iceberg = load_table(table)
-    if snapshot_id is None:
-        current = iceberg.current_snapshot()
-        if current is None:
-            raise ValueError(f"table {table} has no snapshot yet: run `python dev/00_datagen.py`")
-        return current.snapshot_id
-    if iceberg.snapshot_by_id(snapshot_id) is None:
-        raise ValueError(f"--snapshot-id {snapshot_id} is not a snapshot of {table}")
-    return snapshot_id
-
-
 def train_and_log(
     spark: SparkSession,
     *,
@@ -62,7 +53,8 @@ def train_and_log(
 
     params = params or TrainingParams()
     similarity = similarity or SimilarityParams()
-    snapshot_id = resolve_snapshot("fleet_telemetry", snapshot_id)
+    lineage = snapshot_info("fleet_telemetry", snapshot_id)
+    snapshot_id = lineage.snapshot_id
     models = train_fleet(spark, snapshot_id, params, similarity)
     events = read_arrow("injected_events", snapshot_id=events_snapshot_id).to_pandas()
     score = score_discords(models.discords, events, k)
@@ -84,13 +76,14 @@ def train_and_log(
         telemetry = read_arrow(
             "fleet_telemetry",
             snapshot_id=snapshot_id,
-            row_filter=f"device_id == '{device}'",
-            columns=("device_id", "event_ts", *params.signals),
+            row_filter=EqualTo("device_id", str(device)),
+            columns=series_columns(params.signals),
         ).to_pandas().sort_values("event_ts")  # fmt: skip
         plot_device(telemetry, models.motifs, models.discords, events, plot_path, params.signals)
     use_experiment(EXPERIMENT)
     with mlflow.start_run(run_name=f"stumpy-fleet-{snapshot_id}") as run:
-        mlflow.set_tags({"iceberg_snapshot_id": str(snapshot_id), "model": "stumpy"})
+        log_lineage(lineage)
+        mlflow.set_tag("model", "stumpy")
         mlflow.log_params(
             {**params.as_params(), **{f"similarity_{k}": v for k, v in vars(similarity).items()}}
         )
@@ -99,5 +92,5 @@ def train_and_log(
         if plot_path.exists():
             mlflow.log_artifact(str(plot_path), artifact_path="plots")
     settings = get_settings()
-    tables = {name: settings.table(name) for name in ("motifs", "discords", "device_similarity")}
+    tables = {name: settings.table(name) for name in OUTPUT_TABLES}
     return TrainingReport(models, metrics, run.info.run_id, plot_path, tables)

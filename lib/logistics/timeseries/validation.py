@@ -13,7 +13,8 @@ from numbers import Real
 
 import numpy as np
 
-SIGNALS = ("iot_signal_1", "iot_signal_2", "iot_signal_3", "iot_signal_4")
+from logistics.telemetry_schema import SIGNALS
+
 MIN_PATTERN_POINTS = 3
 
 

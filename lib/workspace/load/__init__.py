@@ -8,15 +8,18 @@ Example::
     print(result.summary.format())
 """
 
+from workspace.load.before_after import CapacityGain, format_cutover
 from workspace.load.generator import LoadPlan, LoadResult, RequestRecord, run_load
 from workspace.load.report import run_with_progress, save_result
 from workspace.load.summary import LoadSummary, summarize
 
 __all__ = [
+    "CapacityGain",
     "LoadPlan",
     "LoadResult",
     "LoadSummary",
     "RequestRecord",
+    "format_cutover",
     "run_load",
     "run_with_progress",
     "save_result",

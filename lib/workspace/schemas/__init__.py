@@ -14,6 +14,7 @@ from workspace.schemas.deployments import (
     ReplicaOut,
     ReplicaSampleList,
     ReplicaSampleOut,
+    ReplicaUsage,
 )
 from workspace.schemas.jobs import (
     JobCreate,
@@ -96,6 +97,7 @@ __all__ = [
     "ReplicaOut",
     "ReplicaSampleList",
     "ReplicaSampleOut",
+    "ReplicaUsage",
     "ReplicationPolicy",
     "ResourceSpec",
     "Strict",

@@ -46,17 +46,22 @@ class DeploymentList(Record):
     next_page_token: str = ""
 
 
-class ReplicaOut(Record):
-    """One replica as the serving backend reports it."""
+class ReplicaUsage(Record):
+    """What a replica uses against its limits, and how often it was restarted."""
 
-    id: str = Field(validation_alias=AliasChoices("id", "replica_id"))
-    deployment_id: str
     state: str
     restarts: int
     cpu_percent: float
     cpu_limit: float
     memory_mb: float
     memory_limit_mb: float
+
+
+class ReplicaOut(ReplicaUsage):
+    """One replica as the serving backend reports it now."""
+
+    id: str = Field(validation_alias=AliasChoices("id", "replica_id"))
+    deployment_id: str
     last_error: str | None
 
 
@@ -65,17 +70,11 @@ class ReplicaList(Record):
     next_page_token: str = ""
 
 
-class ReplicaSampleOut(Record):
-    """CPU and memory one replica used against its limits at one moment."""
+class ReplicaSampleOut(ReplicaUsage):
+    """One replica's usage at one sampled moment."""
 
     replica_id: str
     timestamp_ms: int = Field(validation_alias=AliasChoices("timestamp_ms", "ts_ms"))
-    state: str
-    restarts: int
-    cpu_percent: float
-    cpu_limit: float
-    memory_mb: float
-    memory_limit_mb: float
 
 
 class ReplicaSampleList(Record):

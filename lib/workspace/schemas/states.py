@@ -45,6 +45,9 @@ class JobRunStatus(StrEnum):
 BUILDS_IN_PROGRESS = frozenset({BuildStatus.PENDING, BuildStatus.BUILDING})
 """Builds a restarted server takes up again."""
 
+DEPLOYMENTS_COMING_UP = frozenset({DeploymentStatus.PENDING, DeploymentStatus.DEPLOYING})
+"""Deployments whose replicas are starting: worth waiting for."""
+
 DEPLOYMENTS_RUNNING = frozenset(
     {DeploymentStatus.PENDING, DeploymentStatus.DEPLOYING, DeploymentStatus.DEPLOYED}
 )

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
-from logistics.fleet import EVENT_TYPES, FleetSpec, injected_events, simulate_device, zones_frame
+from logistics.fleet import FleetSpec, injected_events, simulate_device, zones_frame
 from logistics.fleet.signals import FALLING_RUN
+from logistics.telemetry_schema import EVENT_TYPES, TELEMETRY_COLUMNS
 from shapely.geometry import Point
 
 SPEC = FleetSpec(devices=4, days=2, seed=11)
@@ -30,6 +31,10 @@ def test_another_seed_or_start_gives_other_rows() -> None:
     later = simulate_device(replace(SPEC, start=SPEC.start + timedelta(days=2)), 2)
     assert not np.allclose(base["iot_signal_3"], other_seed["iot_signal_3"])
     assert not np.allclose(base["iot_signal_3"], later["iot_signal_3"])
+
+
+def test_a_device_reports_exactly_the_telemetry_columns_in_table_order(device) -> None:
+    assert tuple(device.columns) == TELEMETRY_COLUMNS
 
 
 def test_one_reading_per_minute(device: pd.DataFrame) -> None:

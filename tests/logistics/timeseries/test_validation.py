@@ -6,11 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from logistics.fleet import SIGNALS as FLEET_SIGNALS
 from logistics.timeseries.pattern_search import PatternIndex
 from logistics.timeseries.profiles import matrix_profile
 from logistics.timeseries.series import FleetSeries
-from logistics.timeseries.validation import SIGNALS
+from logistics.timeseries.validation import signal_name
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +17,11 @@ def index(small_fleet) -> PatternIndex:
     return PatternIndex(small_fleet.series)
 
 
-def test_signal_names_are_the_simulators() -> None:
-    assert SIGNALS == FLEET_SIGNALS
+def test_signal_names_are_the_simulators(small_fleet) -> None:
+    simulated = [c for c in small_fleet.telemetry.columns if c.startswith("iot_signal")]
+    assert [signal_name(c) for c in simulated] == simulated
+    with pytest.raises(ValueError, match="signal must be one of"):
+        signal_name("speed_kmh")
 
 
 @pytest.mark.parametrize(

@@ -69,27 +69,30 @@ class Deployer:
     def stop(self, deployment_id: str) -> db.Deployment:
         """Mark the deployment stopping and stop routing to it now; its replicas drain and stop
         in the background. A deployment already stopping or stopped is answered as it is."""
-        dep = self._transition(deployment_id, DeploymentStatus.STOPPING)
-        if dep.status == DeploymentStatus.STOPPING:
+        dep, changed = self._transition(deployment_id, DeploymentStatus.STOPPING)
+        if changed:
             self._cancelled.add(deployment_id)
             self.executor.submit(self._stop, deployment_id, DeploymentStatus.STOPPED)
         return dep
 
     def restart(self, deployment_id: str) -> db.Deployment:
         """Start the deployment's replicas again (new processes, same build and resources)."""
-        dep = self._transition(deployment_id, DeploymentStatus.DEPLOYING)
+        dep, _ = self._transition(deployment_id, DeploymentStatus.DEPLOYING)
         self._cancelled.add(deployment_id)
         self.executor.submit(self._restart, deployment_id)
         return dep
 
-    def _transition(self, deployment_id: str, status: DeploymentStatus) -> db.Deployment:
-        """Record the state a stop or restart starts from, and re-route its model at once."""
+    def _transition(
+        self, deployment_id: str, status: DeploymentStatus
+    ) -> tuple[db.Deployment, bool]:
+        """Record the state a stop or restart starts from and re-route its model at once; the
+        row, and False when a stop found it already stopping or stopped."""
         with self.sessions() as session:
             dep = session.get(db.Deployment, deployment_id)
             if dep is None:
                 raise NotFound(f"deployment '{deployment_id}' not found")
             if status == DeploymentStatus.STOPPING and dep.status in STOPPING_OR_STOPPED:
-                return dep
+                return dep, False
             if status == DeploymentStatus.DEPLOYING and dep.status == DeploymentStatus.STOPPING:
                 raise Conflict(f"deployment '{deployment_id}' is stopping; wait, then restart")
             dep.status = status
@@ -97,7 +100,7 @@ class Deployer:
                 dep.failure_reason = None
             session.commit()
         self.index.refresh_model(dep.model_id)
-        return dep
+        return dep, True
 
     def restore(self) -> None:
         """After a server restart: bring back what was running, finish what was stopping."""
