@@ -3,7 +3,9 @@
 Calls return as soon as the server accepts the request, with the very pydantic classes the server
 declares as its response bodies (``workspace.schemas``; ``.to_dict()`` gives the JSON): list calls
 answer a page (``ProjectList.projects``... and ``.next_page_token``), get and create calls the
-resource (``ModelOut``...). Ids are keyword arguments. ``wait_for_*`` polls until a terminal state.
+resource (``ModelOut``...). A request body is keyword fields or the schema's request class
+(``client.create_model(ModelCreate(name="TimeSeriesQuery"), project_id=pid)``). Ids are keyword
+arguments. ``wait_for_*`` polls until a terminal state.
 
 Example::
 

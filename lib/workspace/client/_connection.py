@@ -1,8 +1,8 @@
 """``Connection``: what every call of the client needs, the HTTP session and a default project.
 
-Why a class of its own under ``WorkspaceClient``: the call modules take a connection and build on
-nothing else, so they import neither the client nor each other, and the client is only the table
-that lists them.
+Why a class of its own under ``WorkspaceClient``: the call modules take a connection and need
+nothing more, so none of them imports the client back, and the client is only the table that
+lists them.
 """
 
 from __future__ import annotations

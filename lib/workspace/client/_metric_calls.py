@@ -1,6 +1,6 @@
 """Prediction metrics and the model endpoint, as CML's ``cdsw`` module offers them to model code.
 
-Why beside the client and not only in ``workspace.runtime``: monitoring scripts read metrics and
+Why beside the client and not only in ``workspace.model_api``: monitoring scripts read metrics and
 call endpoints from outside any replica, with the same key and errors as every other call.
 """
 

@@ -1,7 +1,7 @@
 """Users, health, projects and their collaborators, as cmlapi names the calls.
 
-Why functions that take the client: ``WorkspaceClient`` lists them as its methods, and this module
-keeps one resource family readable on its own.
+Why functions that take the connection: ``WorkspaceClient`` lists them as its methods, and this
+module keeps one resource family readable on its own.
 """
 
 from __future__ import annotations

@@ -7,8 +7,10 @@ import inspect
 
 import pytest
 from workspace.client import (
+    ModelCreate,
     ModelList,
     ModelOut,
+    ProjectCreate,
     ProjectList,
     ProjectOut,
     WorkspaceClient,
@@ -41,6 +43,16 @@ def test_list_calls_answer_a_typed_page_with_the_plural_and_a_token(admin):
     as_json = page.to_dict()
     assert set(as_json) == {"models", "next_page_token"}
     assert as_json["models"][0]["id"] == page.models[0].id
+
+
+def test_a_request_body_may_be_the_schemas_request_class(admin):
+    project = admin.create_project(ProjectCreate(name="typed-bodies", template="blank"))
+    model = admin.create_model(
+        ModelCreate(name="typed", default_replication_policy={"num_replicas": 2}),
+        project_id=project.id,
+    )
+    assert isinstance(model, ModelOut)
+    assert (model.project_id, model.default_replication_policy.num_replicas) == (project.id, 2)
 
 
 def test_search_filter_may_be_given_as_a_dict(admin, prd):
