@@ -9,7 +9,7 @@ import os
 import signal
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -129,7 +129,7 @@ def test_dependent_job_runs_after_its_parent_succeeds_and_not_after_it_fails(adm
     run = admin.create_job_run(project_id=project.id, job_id=broken.id)
     with pytest.raises(JobRunFailed, match="exited with code 3") as failed:
         admin.wait_for_job_run(project_id=project.id, job_id=broken.id, run_id=run.id, timeout=60)
-    assert failed.value.status == "failed"
+    assert failed.value.status == "ENGINE_FAILED"
     assert "failing on purpose" in failed.value.log_tail
     time.sleep(1.5)  # long enough for a wrongly triggered child to show up
     assert admin.list_job_runs(project_id=project.id, job_id=orphan.id).job_runs == []
@@ -143,7 +143,7 @@ def test_run_past_its_timeout_is_killed_and_marked_timedout(admin, project, tag)
     run = admin.create_job_run(project_id=project.id, job_id=job.id)
     with pytest.raises(JobRunFailed, match="ran past its timeout of 2 s") as ended:
         admin.wait_for_job_run(project_id=project.id, job_id=job.id, run_id=run.id, timeout=30)
-    assert ended.value.status == "timedout"
+    assert ended.value.status == "ENGINE_TIMEDOUT"
     assert _gone(tag), "the run's processes outlived its timeout"
 
 
@@ -152,13 +152,13 @@ def test_stop_ends_a_running_run_and_its_children(admin, project, tag):
         project_id=project.id, name="s-slow", script="steps/slow.py", arguments=f"60 {tag}"
     )
     run = admin.create_job_run(project_id=project.id, job_id=job.id)
-    _wait_status(admin, project.id, job.id, run.id, "running")
+    _wait_status(admin, project.id, job.id, run.id, "ENGINE_RUNNING")
     deadline = time.monotonic() + 10
     while len(_tagged(tag)) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     assert len(_tagged(tag)) == 2  # the script and its child
     admin.stop_job_run(project_id=project.id, job_id=job.id, run_id=run.id)
-    assert _wait_status(admin, project.id, job.id, run.id, "stopped").finished_at
+    assert _wait_status(admin, project.id, job.id, run.id, "ENGINE_STOPPED").finished_at
     assert _gone(tag), "processes of a stopped run are still alive"
 
 
@@ -173,11 +173,10 @@ def test_logs_are_readable_while_the_run_goes_on(admin, project, tag):
     ):
         assert time.monotonic() < deadline, f"no ticks in the log yet: {log!r}"
         time.sleep(0.1)
-    assert (
-        admin.get_job_run(project_id=project.id, job_id=job.id, run_id=run.id).status == "running"
-    )
+    now = admin.get_job_run(project_id=project.id, job_id=job.id, run_id=run.id)
+    assert now.status == "ENGINE_RUNNING"
     admin.stop_job_run(project_id=project.id, job_id=job.id, run_id=run.id)
-    _wait_status(admin, project.id, job.id, run.id, "stopped")
+    _wait_status(admin, project.id, job.id, run.id, "ENGINE_STOPPED")
     assert _gone(tag)
 
 
@@ -243,7 +242,7 @@ def test_schedule_survives_restart_and_a_crash_fails_the_runs_it_left(make_serve
         project_id=project.id, name="slow", script="steps/slow.py", arguments=f"60 {tag}"
     )
     run = admin.create_job_run(project_id=project.id, job_id=slow.id)
-    _wait_status(admin, project.id, slow.id, run.id, "running")
+    _wait_status(admin, project.id, slow.id, run.id, "ENGINE_RUNNING")
     key = first.admin_key
 
     os.kill(first.process.pid, signal.SIGKILL)  # a crash: no shutdown hook runs
@@ -254,10 +253,10 @@ def test_schedule_survives_restart_and_a_crash_fails_the_runs_it_left(make_serve
     admin = second.client(key)
     again = admin.get_job(project_id=project.id, job_id=job.id)
     next_run = again.next_run_time
-    now = datetime.utcnow()
+    now = datetime.now(UTC)
     assert now < next_run <= now + timedelta(seconds=61)
     assert admin.get_job(project_id=project.id, job_id=paused.id).next_run_time is None
     crashed = admin.get_job_run(project_id=project.id, job_id=slow.id, run_id=run.id)
-    assert crashed.status == "failed"
+    assert crashed.status == "ENGINE_FAILED"
     assert "server stopped while the run was running" in crashed.failure_reason
     assert _gone(tag), "the crashed server's run was not killed at restart"

@@ -2,15 +2,67 @@
 
 Why ``from_attributes``: a response body is validated straight from its table row (or a backend's
 dataclass), so a field is declared once here instead of being copied by hand in every route.
+
+Why the types below: CML's API v2 is served by a grpc-gateway, so its JSON writes int64 fields as
+strings, timestamps as RFC 3339 with an offset, and ``environment`` as a JSON string; a client
+generated from its spec expects exactly that, while the lab's own client reads them back as an
+``int``, an aware ``datetime`` and a ``dict``.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    PlainSerializer,
+    model_validator,
+)
 
 Permission = Literal["viewer", "operator", "admin"]
+
+
+def _as_utc(value: datetime) -> datetime:
+    """The workspace stores naive UTC; the API always says so."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
+"""An RFC 3339 timestamp with its offset (``2026-12-01T20:00:00+00:00``)."""
+
+Int64 = Annotated[int, PlainSerializer(str, return_type=str, when_used="json")]
+"""An int64 as grpc-gateway writes it: a JSON string of digits; read from a number or a string."""
+
+
+def _environment_of(value: Any) -> Any:
+    """A JSON string (the spec's form) or an object; a string that is no JSON object is refused."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip() else {}
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"environment is not a JSON object: {exc.msg}") from None
+        if not isinstance(value, dict):
+            raise ValueError("environment must be a JSON object of variable names to values")
+    return value
+
+
+Environment = Annotated[
+    dict[str, str],
+    BeforeValidator(_environment_of),
+    PlainSerializer(lambda env: json.dumps(env, sort_keys=True), return_type=str, when_used="json"),
+]
+"""Environment variables: a JSON string in the API's answers (as CML's spec has it); accepted as
+a JSON string or an object in requests; a ``dict`` in Python."""
+
+EnvironmentIn = Annotated[dict[str, str], BeforeValidator(_environment_of)]
+"""A request's environment: a JSON object, or the same as a JSON string."""
 
 
 class Strict(BaseModel):
@@ -31,4 +83,27 @@ class Record(BaseModel):
 
 
 class UserRef(Record):
+    """CML's ``ShortUser``: who created or owns something. The workspace keeps usernames only, so
+    ``name`` is the username and ``email`` is empty."""
+
     username: str
+    name: str = ""
+    email: str = ""
+
+    @model_validator(mode="after")
+    def _name_defaults_to_username(self) -> UserRef:
+        if not self.name:
+            self.name = self.username
+        return self
+
+
+def read_back(*fields: str) -> Any:
+    """A before-validator that drops ``fields`` from a request: the read-only fields of an object
+    read back from the API, which CML's clients send back in an update."""
+
+    def drop(cls: type, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if key not in fields}
+        return data
+
+    return model_validator(mode="before")(classmethod(drop))

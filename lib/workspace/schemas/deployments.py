@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import AliasChoices, Field
 
-from workspace.schemas.common import Record, Strict, UserRef
+from workspace.schemas.common import Environment, EnvironmentIn, Record, Strict, Timestamp, UserRef
 from workspace.schemas.states import DeploymentStatus
 
 
@@ -16,9 +14,14 @@ class DeploymentCreate(Strict):
     build_id: str | None = None
     cpu: float = Field(default=1.0, gt=0, le=64, description="vCPU per replica.")
     memory: float = Field(default=2.0, gt=0, le=512, description="GB per replica.")
-    nvidia_gpus: int = Field(default=0, ge=0)
+    nvidia_gpus: int = Field(
+        default=0,
+        ge=0,
+        validation_alias=AliasChoices("nvidia_gpus", "nvidia_gpu"),
+        description="GPUs per replica; accepted and reported, though a CPU machine gives none.",
+    )
     replicas: int = Field(default=1, ge=1, le=64)
-    environment: dict[str, str] = Field(default_factory=dict)
+    environment: EnvironmentIn = Field(default_factory=dict)
 
 
 class DeploymentOut(Record):
@@ -30,15 +33,17 @@ class DeploymentOut(Record):
     cpu: float
     memory: float
     nvidia_gpus: int
+    nvidia_gpu: int = Field(validation_alias=AliasChoices("nvidia_gpu", "nvidia_gpus"))
     replicas: int
-    environment: dict[str, str]
+    environment: Environment
     status: DeploymentStatus
     failure_reason: str | None
-    deployed_at: datetime | None
-    stopped_at: datetime | None
+    deployed_at: Timestamp | None
+    stopped_at: Timestamp | None
     creator: UserRef
-    created_at: datetime
-    updated_at: datetime
+    deployer: UserRef = Field(validation_alias=AliasChoices("deployer", "creator"))
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class DeploymentList(Record):

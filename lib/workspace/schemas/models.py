@@ -2,24 +2,45 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+import re
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from workspace.schemas.common import Record, Strict, UserRef
+from workspace.schemas.common import Int64, Record, Strict, Timestamp, UserRef
 from workspace.schemas.states import BuildStatus
 
 
+class ShortProject(Record):
+    """CML's ``ShortProject``: the project a model or job belongs to."""
+
+    public_identifier: str
+    name: str
+    default_project_engine: str = "ml_runtime"
+    slug: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_row(cls, data: Any) -> Any:
+        if isinstance(data, dict) or not hasattr(data, "name"):
+            return data
+        slug = re.sub(r"[^a-z0-9]+", "-", data.name.lower()).strip("-")
+        return {"public_identifier": data.id, "name": data.name, "slug": slug}
+
+
 class ResourceSpec(Strict):
-    cpu_millicores: int = Field(default=1000, gt=0)
-    memory_mb: int = Field(default=2048, gt=0)
-    nvidia_gpus: int = Field(default=0, ge=0)
+    """CML's ``DefaultResources`` (int64 fields: JSON strings in answers)."""
+
+    cpu_millicores: Annotated[Int64, Field(gt=0)] = 1000
+    memory_mb: Annotated[Int64, Field(gt=0)] = 2048
+    nvidia_gpus: Annotated[Int64, Field(ge=0)] = 0
 
 
 class ReplicationPolicy(Strict):
+    """CML's ``DefaultReplicationPolicy``."""
+
     type: Literal["fixed"] = "fixed"
-    num_replicas: int = Field(default=1, ge=1, le=64)
+    num_replicas: Annotated[Int64, Field(ge=1, le=64)] = 1
 
 
 class ModelCreate(Strict):
@@ -28,6 +49,7 @@ class ModelCreate(Strict):
     description: str = ""
     disable_authentication: bool = False
     registered_model_id: str | None = None
+    run_as: int | None = Field(default=None, description="Accepted; models run as their creator.")
     default_resources: ResourceSpec = Field(default_factory=ResourceSpec)
     default_replication_policy: ReplicationPolicy = Field(default_factory=ReplicationPolicy)
 
@@ -43,9 +65,11 @@ class ModelOut(Record):
     registered_model_id: str | None
     default_resources: ResourceSpec
     default_replication_policy: ReplicationPolicy
+    project: ShortProject
+    visibility: str = "private"
     creator: UserRef
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
     @model_validator(mode="before")
     @classmethod
@@ -76,6 +100,7 @@ class BuildCreate(Strict):
     function_name: str | None = None
     kernel: str = "python3"
     runtime_identifier: str = ""
+    runtime_addon_identifiers: list[str] = Field(default_factory=list)
     comment: str = ""
     registered_model_version_id: str | None = Field(
         default=None,
@@ -95,12 +120,13 @@ class BuildOut(Record):
     registered_model_version_id: str | None
     model_uri: str | None
     comment: str
+    runtime_addon_identifiers: list[str] = Field(default_factory=list)
     status: BuildStatus
     failure_reason: str | None
-    built_at: datetime | None
+    built_at: Timestamp | None
     creator: UserRef
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class BuildList(Record):

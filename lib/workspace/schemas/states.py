@@ -33,13 +33,15 @@ class DeploymentStatus(StrEnum):
 
 
 class JobRunStatus(StrEnum):
-    SCHEDULING = "scheduling"
-    STARTING = "starting"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    TIMEDOUT = "timedout"
-    STOPPED = "stopped"
+    """CML's ``EngineStatus`` values, as its API writes them."""
+
+    SCHEDULING = "ENGINE_SCHEDULING"
+    STARTING = "ENGINE_STARTING"
+    RUNNING = "ENGINE_RUNNING"
+    SUCCEEDED = "ENGINE_SUCCEEDED"
+    FAILED = "ENGINE_FAILED"
+    TIMEDOUT = "ENGINE_TIMEDOUT"
+    STOPPED = "ENGINE_STOPPED"
 
 
 BUILDS_IN_PROGRESS = frozenset({BuildStatus.PENDING, BuildStatus.BUILDING})

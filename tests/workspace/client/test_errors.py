@@ -161,6 +161,6 @@ def test_a_wait_that_runs_out_raises_wait_timeout_naming_the_state(admin):
         with pytest.raises(WaitTimeout, match=r"still \w+ after 1 s") as ran_out:
             admin.wait_for_job_run(project_id=project.id, job_id=job.id, run_id=run.id, timeout=1)
         assert isinstance(ran_out.value, WaitError)
-        assert ran_out.value.status in ("scheduling", "starting", "running")
+        assert ran_out.value.status in ("ENGINE_SCHEDULING", "ENGINE_STARTING", "ENGINE_RUNNING")
     finally:
         admin.stop_job_run(project_id=project.id, job_id=job.id, run_id=run.id)

@@ -70,7 +70,7 @@ def _validation_error(_request: Request, exc: RequestValidationError) -> JSONRes
     for e in errors[:5]:
         loc = ".".join(str(p) for p in e.get("loc", ()) if p not in ("body",)) or "body"
         parts.append(f"{loc}: {e.get('msg')}")
-    return error_body(422, "; ".join(parts))
+    return error_body(400, "; ".join(parts))  # INVALID_ARGUMENT, as CML's gateway answers
 
 
 def install(app: FastAPI) -> None:

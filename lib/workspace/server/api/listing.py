@@ -11,8 +11,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Query
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from workspace.server.storage import tables as db
+
+Field = InstrumentedAttribute | ColumnElement
 
 
 @dataclass
@@ -35,7 +39,22 @@ def list_params(
 ListParamsDep = Annotated[ListParams, Depends(list_params)]
 
 
-def _filters(raw: str, fields: dict[str, InstrumentedAttribute]) -> list[Any]:
+def user_fields(creator_id: InstrumentedAttribute, *roles: str) -> dict[str, Field]:
+    """``creator.username``, ``creator.name``, ``creator.email`` (and the same for each of
+    ``roles``, e.g. ``owner``): the search and sort keys CML's spec gives about the people behind
+    a resource. The workspace keeps usernames only: a name is the username, an email empty."""
+    username = select(db.User.username).where(db.User.id == creator_id).scalar_subquery()
+    fields: dict[str, Field] = {}
+    for role in ("creator", *roles):
+        fields |= {
+            f"{role}.username": username,
+            f"{role}.name": username,
+            f"{role}.email": literal(""),
+        }
+    return fields
+
+
+def _filters(raw: str, fields: dict[str, Field]) -> list[Any]:
     if not raw:
         return []
     try:
@@ -59,23 +78,30 @@ def _filters(raw: str, fields: dict[str, InstrumentedAttribute]) -> list[Any]:
     return clauses
 
 
+def _order(sort: str, entity: type, fields: dict[str, Field]) -> list[Any]:
+    """CML's sort: comma-separated keys, each ascending unless prefixed with '-'."""
+    sortable = {**fields, "created_at": entity.created_at, "updated_at": entity.updated_at}
+    order = []
+    for part in (p.strip() for p in (sort or "-created_at").split(",")):
+        column = sortable.get(part.lstrip("-+ "))
+        if column is None:
+            raise HTTPException(
+                400, f"sort '{part}' is not supported; use one of {sorted(sortable)}"
+            )
+        order.append(column.desc() if part.startswith("-") else column.asc())
+    return order
+
+
 def paginate(
     session: Session,
     entity: type,
     where: list[Any],
     params: ListParams,
-    fields: dict[str, InstrumentedAttribute],
+    fields: dict[str, Field],
 ) -> tuple[list[Any], str]:
     """Rows of ``entity`` matching ``where`` and the search filter, one page, and the next token."""
     stmt: Select = select(entity).where(*where, *_filters(params.search_filter, fields))
-    sortable = {**fields, "created_at": entity.created_at, "updated_at": entity.updated_at}
-    key = params.sort.lstrip("-+")
-    column = sortable.get(key)
-    if column is None:
-        raise HTTPException(
-            400, f"sort '{params.sort}' is not supported; use one of {sorted(sortable)}"
-        )
-    stmt = stmt.order_by(column.desc() if params.sort.startswith("-") else column.asc(), entity.id)
+    stmt = stmt.order_by(*_order(params.sort, entity, fields), entity.id)
     if params.page_token and not params.page_token.isdigit():
         raise HTTPException(400, f"page_token '{params.page_token}' is not a token this API issued")
     offset = int(params.page_token or 0)

@@ -99,7 +99,8 @@ class JobRunner:
                 select(db.JobRun).where(db.JobRun.status.in_(JOB_RUNS_ACTIVE))
             ):
                 _kill_orphan(run)
-                reason = f"the workspace server stopped while the run was {run.status}"
+                state = JobRunStatus(run.status).name.lower()
+                reason = f"the workspace server stopped while the run was {state}"
                 run.status, run.failure_reason, run.pid = JobRunStatus.FAILED, reason, None
                 run.finished_at = db.utcnow()
                 if run.api_key_id:

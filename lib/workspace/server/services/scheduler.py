@@ -72,10 +72,10 @@ class JobService:
             self.scheduler.remove_job(job_id)
 
     def next_run_time(self, job_id: str) -> datetime | None:
-        """When the schedule fires next, as naive UTC like every other timestamp of the API."""
+        """When the schedule fires next, in UTC like every other timestamp of the API."""
         scheduled = self.scheduler.get_job(job_id)
         when = scheduled.next_run_time if scheduled else None
-        return when.astimezone(UTC).replace(tzinfo=None) if when else None
+        return when.astimezone(UTC) if when else None
 
     def run(
         self,

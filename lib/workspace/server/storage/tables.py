@@ -23,7 +23,9 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import (
@@ -99,6 +101,7 @@ class Model(Base, Timestamped):
     __table_args__ = (UniqueConstraint("project_id", "name"),)
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     crn: Mapped[str] = mapped_column(String(200))
@@ -161,6 +164,7 @@ class Job(Base, Timestamped):
     __tablename__ = "jobs"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    project: Mapped[Project] = relationship(lazy="joined", innerjoin=True)
     name: Mapped[str] = mapped_column(String(200))
     script: Mapped[str] = mapped_column(Text)
     arguments: Mapped[str] = mapped_column(Text, default="")
@@ -174,6 +178,8 @@ class Job(Base, Timestamped):
     timeout: Mapped[int] = mapped_column(Integer, default=0)
     kill_on_timeout: Mapped[bool] = mapped_column(Boolean, default=True)
     environment: Mapped[dict[str, str]] = mapped_column(default=dict)
+    kernel: Mapped[str | None] = mapped_column(String(50), default="python3")
+    runtime_identifier: Mapped[str | None] = mapped_column(String(300), default="")
     creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
@@ -184,6 +190,7 @@ class JobRun(Base, Timestamped):
     __tablename__ = "job_runs"
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    job: Mapped[Job] = relationship(lazy="joined", innerjoin=True)
     project_id: Mapped[str] = mapped_column(String(32), index=True)
     status: Mapped[str] = mapped_column(String(20), default=JobRunStatus.SCHEDULING)
     failure_reason: Mapped[str | None] = mapped_column(Text)
@@ -198,6 +205,15 @@ class JobRun(Base, Timestamped):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+def _from_job(name: str) -> property:
+    """A run runs with its job's resources and runtime; the API reports them on the run."""
+    return property(lambda run: getattr(run.job, name), doc=f"The job's {name}.")
+
+
+for _name in ("kernel", "cpu", "memory", "runtime_identifier"):
+    setattr(JobRun, _name, _from_job(_name))
 
 
 # The status of a job's newest run, read in the same query as the job (what the API lists).
@@ -268,4 +284,34 @@ def make_engine(url: str) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker:
     Base.metadata.create_all(engine)
+    add_missing_columns(engine)
+    with engine.begin() as connection:  # run states of older versions, in CML's spelling now
+        connection.execute(
+            text(
+                "UPDATE job_runs SET status = 'ENGINE_' || UPPER(status) "
+                "WHERE status NOT LIKE 'ENGINE_%'"
+            )
+        )
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def add_missing_columns(engine: Engine) -> list[str]:
+    """Add the columns a newer version declares to the tables an older one made, so an existing
+    LAB_HOME keeps its records across an upgrade; ``table.column`` of each added one."""
+    existing = inspect(engine)
+    added = []
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            have = {column["name"] for column in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = column.default.arg if column.default is not None else None
+                quoted = default.replace("'", "''") if isinstance(default, str) else None
+                literal = "" if quoted is None else f" DEFAULT '{quoted}'"
+                connection.execute(
+                    text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}{literal}')
+                )
+                added.append(f"{table.name}.{column.name}")
+    return added

@@ -12,7 +12,7 @@ from workspace.core.security import crn, new_id
 from workspace.processes.groups import log_tail
 from workspace.schemas.states import ProjectStatus
 from workspace.server.api.deps import BuilderDep, Operator, SessionDep, Viewer, owned_or_404
-from workspace.server.api.listing import ListParamsDep, paginate
+from workspace.server.api.listing import ListParamsDep, paginate, user_fields
 from workspace.server.api.routes.models import model_in_project
 from workspace.server.storage import tables as db
 
@@ -72,7 +72,13 @@ def list_model_builds(
     model_id: str, access: Viewer, session: SessionDep, params: ListParamsDep
 ) -> schemas.BuildList:
     model_in_project(session, access.project.id, model_id)
-    fields = {"status": db.Build.status, "comment": db.Build.comment}
+    fields = {
+        "status": db.Build.status,
+        "comment": db.Build.comment,
+        "crn": db.Build.crn,
+        "built_at": db.Build.built_at,
+        **user_fields(db.Build.creator_id),
+    }
     rows, token = paginate(session, db.Build, [db.Build.model_id == model_id], params, fields)
     return schemas.BuildList(model_builds=rows, next_page_token=token)
 

@@ -45,8 +45,6 @@ def create_model_deployment(
     if build.status == BuildStatus.FAILED:
         reason = f": {build.failure_reason}" if build.failure_reason else ""
         raise HTTPException(409, f"build '{build_id}' failed{reason}; deploy a built one")
-    if body.nvidia_gpus:
-        raise HTTPException(400, "nvidia_gpus: the local serving backend has no GPUs to give")
     deployment_id = new_id()
     dep = db.Deployment(
         id=deployment_id,

@@ -8,7 +8,7 @@ from workspace import schemas as js
 from workspace.processes.groups import log_tail
 from workspace.schemas.states import JOB_RUNS_ACTIVE
 from workspace.server.api.deps import JobsDep, Operator, SessionDep, Viewer, owned_or_404
-from workspace.server.api.listing import ListParamsDep, paginate
+from workspace.server.api.listing import ListParamsDep, paginate, user_fields
 from workspace.server.api.routes.jobs import job_in_project
 from workspace.server.storage import tables as db
 
@@ -43,7 +43,11 @@ def list_job_runs(
     job_id: str, access: Viewer, session: SessionDep, params: ListParamsDep
 ) -> js.JobRunList:
     job_in_project(session, access.project.id, job_id)
-    fields = {"status": db.JobRun.status, "triggered_by": db.JobRun.triggered_by}
+    fields = {
+        "status": db.JobRun.status,
+        "triggered_by": db.JobRun.triggered_by,
+        **user_fields(db.JobRun.creator_id),
+    }
     rows, token = paginate(session, db.JobRun, [db.JobRun.job_id == job_id], params, fields)
     return js.JobRunList(job_runs=rows, next_page_token=token)
 

@@ -8,7 +8,7 @@ what the scheduler will do never disagree.
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from workspace import schemas as js
 from workspace.core.security import new_id
@@ -23,7 +23,7 @@ from workspace.server.api.deps import (
     owned_or_404,
     visible_projects,
 )
-from workspace.server.api.listing import ListParamsDep, paginate
+from workspace.server.api.listing import ListParamsDep, paginate, user_fields
 from workspace.server.services.job_rules import validate_job
 from workspace.server.services.scheduler import JobService
 from workspace.server.storage import tables as db
@@ -31,7 +31,21 @@ from workspace.server.storage import tables as db
 router = APIRouter(prefix="/projects/{project_id}/jobs", tags=["jobs"])
 all_jobs_router = APIRouter(prefix="/jobs", tags=["jobs"])
 
-FIELDS = {"name": db.Job.name, "script": db.Job.script, "type": db.Job.type}
+FIELDS = {
+    "name": db.Job.name,
+    "script": db.Job.script,
+    "type": db.Job.type,
+    "kernel": db.Job.kernel,
+    "paused": db.Job.paused,
+    "description": literal(""),
+    **user_fields(db.Job.creator_id),
+}
+NOT_STORED = {
+    "project_id", "type", "nvidia_gpu", "runtime_addon_identifiers", "recipients", "attachments",
+    "success_recipients", "failure_recipients", "timeout_recipients", "stopped_recipients",
+    "run_as",
+}  # fmt: skip
+"""Request fields that are the path's, derived, or CML settings this workspace does not act on."""
 
 
 def job_in_project(session: SessionDep, project_id: str, job_id: str) -> db.Job:
@@ -56,9 +70,7 @@ def create_job(
         id=new_id(),
         project_id=access.project.id,
         creator_id=access.user.id,
-        **body.model_dump(
-            exclude={"project_id", "type", "kernel", "runtime_identifier"}, exclude_none=True
-        ),
+        **body.model_dump(exclude=NOT_STORED, exclude_none=True),
     )
     job.schedule = job.schedule or None
     validate_job(session, job, settings.projects_dir / job.project_id, body.type)

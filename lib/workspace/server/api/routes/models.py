@@ -18,13 +18,18 @@ from workspace.server.api.deps import (
     owned_or_404,
     visible_projects,
 )
-from workspace.server.api.listing import ListParamsDep, paginate
+from workspace.server.api.listing import ListParamsDep, paginate, user_fields
 from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/projects/{project_id}/models", tags=["models"])
 all_models_router = APIRouter(prefix="/models", tags=["models"])
 
-FIELDS = {"name": db.Model.name, "description": db.Model.description}
+FIELDS = {
+    "name": db.Model.name,
+    "description": db.Model.description,
+    "auth_enabled": db.Model.auth_enabled,
+    **user_fields(db.Model.creator_id),
+}
 
 
 def model_in_project(session: SessionDep, project_id: str, model_id: str) -> db.Model:

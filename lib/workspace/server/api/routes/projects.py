@@ -18,7 +18,7 @@ from workspace.server.api.deps import (
     role_in,
     visible_projects,
 )
-from workspace.server.api.listing import ListParamsDep, paginate
+from workspace.server.api.listing import ListParamsDep, paginate, user_fields
 from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/projects", tags=["projects"])
@@ -26,7 +26,7 @@ router = APIRouter(prefix="/projects", tags=["projects"])
 
 def project_out(row: db.Project, role: str) -> schemas.ProjectOut:
     """The project as the caller sees it: its role in it is part of the answer."""
-    return schemas.ProjectOut.model_validate(row).model_copy(update={"permission": role})
+    return schemas.ProjectOut.model_validate(row).for_caller(role)
 
 
 @router.post("", response_model=schemas.ProjectOut)
@@ -62,6 +62,7 @@ def list_projects(
         "name": db.Project.name,
         "description": db.Project.description,
         "status": db.Project.status,
+        **user_fields(db.Project.creator_id, "owner"),
     }
     rows, token = paginate(session, db.Project, where, params, fields)
     projects = [project_out(p, role_in(session, user, p) or "viewer") for p in rows]
