@@ -1,0 +1,30 @@
+"""A LAB_HOME made by an older version keeps its records: missing columns are added with their
+defaults and run states take CML's spelling."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect, text
+from workspace.server.storage import tables as db
+
+
+def test_an_older_database_gains_the_new_columns_and_keeps_its_rows(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = db.make_engine(url)
+    with db.make_sessionmaker(engine)() as session:
+        session.add(db.User(id="u", username="u"))
+        session.add(db.Project(id="p", name="p", template="blank", creator_id="u"))
+        session.add(db.Job(id="j", project_id="p", name="j", script="a.py", creator_id="u"))
+        session.add(db.JobRun(id="r", job_id="j", project_id="p", creator_id="u"))
+        session.commit()
+    with engine.begin() as connection:  # as an older version left it
+        connection.execute(text("ALTER TABLE jobs DROP COLUMN kernel"))
+        connection.execute(text("UPDATE job_runs SET status = 'succeeded'"))
+    engine.dispose()
+
+    upgraded = db.make_engine(url)
+    sessions = db.make_sessionmaker(upgraded)
+    assert "kernel" in {c["name"] for c in inspect(upgraded).get_columns("jobs")}
+    with sessions() as session:
+        assert session.get(db.Job, "j").kernel == "python3"
+        assert session.get(db.JobRun, "r").status == "ENGINE_SUCCEEDED"
+    assert db.add_missing_columns(upgraded) == []  # a second start changes nothing
