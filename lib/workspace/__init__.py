@@ -9,7 +9,7 @@ Where each part runs::
     serving/     in the server: serving backends (local processes) and the router before them
     processes/   in the server: child processes of user code (environment, groups, limits)
     replica/     inside a model replica or a build's import check, never in the server
-    model_api    what model and job code imports (the role of ``cdsw``)
+    model_api    what model and job code imports (``cdsw``, at the top of lib/, re-exports it)
     client/      the Python API client, for scripts, notebooks and user code
     cli, session on the laptop: the ``workspace`` command and notebook sessions
     lifecycle, release, endpoints

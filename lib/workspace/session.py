@@ -24,7 +24,7 @@ import requests
 
 from workspace.client import NotFound, ProjectOut, WorkspaceClient
 from workspace.core.config import WorkspaceSettings
-from workspace.processes.environment import child_environment
+from workspace.processes.environment import ProjectIdentity, child_environment
 from workspace.processes.groups import (
     log_tail,
     signal_group,
@@ -101,7 +101,10 @@ def start_session(
     home = _sessions_dir(settings) / project.id
     home.mkdir(parents=True, exist_ok=True)
     env = child_environment(
-        settings, project_id=project.id, api_key=client.http.api_key, layers=[project.environment]
+        settings,
+        project=ProjectIdentity(project.id, project.name, project.owner.username),
+        api_key=client.http.api_key,
+        layers=[project.environment],
     )
     env["JUPYTER_RUNTIME_DIR"] = str(home / "runtime")
     port, token = _free_port(), secrets.token_hex(24)

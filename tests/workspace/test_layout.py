@@ -1,6 +1,6 @@
 """The layout holds: server modules import each other without a circle, what runs inside a
-replica never imports the server, the shared schemas import only pydantic, and the platform and
-the domain never import each other."""
+replica never imports the server, the shared schemas import only pydantic, the platform and
+the domain never import each other, and CML's names (``cdsw``, ``cml``) sit on top of both."""
 
 from __future__ import annotations
 
@@ -95,3 +95,30 @@ def test_only_the_api_layer_speaks_http():
 def test_the_platform_and_the_domain_never_import_each_other():
     assert _importers_of("workspace", "logistics") == []
     assert _importers_of("logistics", "workspace") == []
+
+
+LAB_PACKAGES = ("workspace", "logistics", "cdsw", "cml")
+
+
+def _lab_imports(package: str) -> set[str]:
+    """What a package's files import from the lab's own packages."""
+    return {
+        m
+        for path in (LIB / package).rglob("*.py")
+        for m in _imports(path)
+        if m.split(".")[0] in LAB_PACKAGES and m.split(".")[0] != package
+    }
+
+
+def test_cmls_names_sit_on_top_and_nothing_below_imports_them():
+    for below in ("workspace", "logistics"):
+        assert _importers_of(below, "cdsw") == []
+        assert _importers_of(below, "cml") == []
+
+
+def test_cdsw_is_only_a_name_for_the_model_api():
+    assert _lab_imports("cdsw") == {"workspace.model_api"}
+
+
+def test_cml_data_connections_reach_the_domain_and_not_the_platform():
+    assert {m.split(".")[0] for m in _lab_imports("cml")} == {"logistics"}

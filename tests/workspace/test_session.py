@@ -1,5 +1,6 @@
 """`workspace session <project>`: JupyterLab with jupytext in the project's folder and its
-environment; percent-format scripts open as notebooks; `--stop` leaves no process behind."""
+environment (CML's variables included); percent-format scripts open as notebooks; `--stop`
+leaves no process behind."""
 
 from __future__ import annotations
 
@@ -59,6 +60,10 @@ def test_session_opens_percent_scripts_as_notebooks_and_stops_cleanly(server, ad
         assert seen["GREETING"] == "hi" and seen["LAB_PROJECT_ID"] == project.id
         assert seen["MLFLOW_TRACKING_URI"] == server.env["MLFLOW_TRACKING_URI"]
         assert seen["LAB_API_URL"] == server.url and seen["LAB_HOME"] == str(server.home.resolve())
+        assert (seen["CDSW_PROJECT"], seen["PROJECT_OWNER"]) == ("notebooks", "admin")
+        assert seen["CDSW_PROJECT_ID"] == project.id
+        assert seen["CDSW_API_URL"] == server.url + "/api/v1"
+        assert seen["CDSW_APIV2_KEY"] == seen["LAB_API_KEY"] == server.admin_key
         assert psutil.Process(pid).cwd() == str(server.home / "projects" / project.id)
 
         again = _cli("session", project.id, env=env)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
 from workspace.core.paths import OutsideFolder, file_inside
-from workspace.processes.environment import child_environment
+from workspace.processes.environment import ProjectIdentity, child_environment
 from workspace.schemas.states import BUILDS_IN_PROGRESS, BuildStatus
 from workspace.server.services.project_files import IGNORED
 from workspace.server.storage import tables as db
@@ -80,7 +80,10 @@ class Builder:
             build.status = BuildStatus.BUILDING
             session.commit()
             env = child_environment(
-                self.settings, project_id=project.id, api_key=None, layers=[project.environment]
+                self.settings,
+                project=ProjectIdentity(project.id, project.name, project.creator.username),
+                api_key=None,
+                layers=[project.environment],
             )
             project_dir = self.settings.projects_dir / project.id
             file_path, function_name = build.file_path, build.function_name

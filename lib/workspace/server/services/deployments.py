@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
-from workspace.processes.environment import child_environment
+from workspace.processes.environment import ProjectIdentity, child_environment
 from workspace.schemas.states import DEPLOYMENTS_RUNNING, BuildStatus, DeploymentStatus
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.services.errors import Conflict, NotFound
@@ -133,7 +133,7 @@ class Deployer:
             session.commit()
             env = child_environment(
                 self.settings,
-                project_id=project.id,
+                project=ProjectIdentity(project.id, project.name, project.creator.username),
                 api_key=key,
                 layers=[project.environment, dep.environment],
                 owned={

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
-from workspace.processes.environment import child_environment
+from workspace.processes.environment import ProjectIdentity, child_environment
 from workspace.processes.groups import (
     signal_group,
     start_in_group,
@@ -151,7 +151,7 @@ class JobRunner:
             extra = {"LAB_JOB_ID": job.id, "LAB_JOB_RUN_ID": run.id, "JOB_ARGUMENTS": run.arguments}
             env = child_environment(
                 self.settings,
-                project_id=project.id,
+                project=ProjectIdentity(project.id, project.name, project.creator.username),
                 api_key=key,
                 layers=[project.environment, job.environment, run.environment, extra],
             )
