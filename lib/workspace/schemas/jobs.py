@@ -28,8 +28,10 @@ class JobCreate(Strict):
     timeout: int = Field(default=0, ge=0, description="Seconds a run may take; 0: no limit.")
     kill_on_timeout: bool = True
     environment: dict[str, str] = Field(default_factory=dict)
-    kernel: str = "python3"
-    runtime_identifier: str = ""
+    kernel: str = Field(
+        default="python3", description="Replaced by the runtime's when one is named."
+    )
+    runtime_identifier: str = Field(default="", description="See GET /runtimes.")
 
 
 class JobUpdate(Strict):
@@ -48,6 +50,7 @@ class JobUpdate(Strict):
     timeout: int | None = Field(default=None, ge=0)
     kill_on_timeout: bool | None = None
     environment: dict[str, str] | None = None
+    runtime_identifier: str | None = Field(default=None, description="'' for none.")
 
 
 class JobOut(Record):
@@ -66,6 +69,8 @@ class JobOut(Record):
     timeout: int
     kill_on_timeout: bool
     environment: dict[str, str]
+    kernel: str
+    runtime_identifier: str
     next_run_time: datetime | None = Field(
         default=None, description="When the schedule fires next (UTC)."
     )

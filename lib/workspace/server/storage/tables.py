@@ -174,6 +174,8 @@ class Job(Base, Timestamped):
     timeout: Mapped[int] = mapped_column(Integer, default=0)
     kill_on_timeout: Mapped[bool] = mapped_column(Boolean, default=True)
     environment: Mapped[dict[str, str]] = mapped_column(default=dict)
+    kernel: Mapped[str] = mapped_column(String(50), default="python3")
+    runtime_identifier: Mapped[str] = mapped_column(String(200), default="")
     creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
