@@ -7,7 +7,14 @@ import time
 import pytest
 import requests
 from lab_server import deploy
-from workspace.client import BadRequest, Conflict, NotFound, ReplicationPolicy, ResourceSpec
+from workspace.client import (
+    BadRequest,
+    Conflict,
+    DeploymentFailed,
+    NotFound,
+    ReplicationPolicy,
+    ResourceSpec,
+)
 
 
 def test_project_from_local_folder_is_a_copy_in_the_workspace(server, prd):
@@ -150,13 +157,30 @@ def test_prometheus_exposes_request_and_replica_figures(server, admin, tracked_m
     assert f'lab_replicas_ready{{deployment="{tracked_model.deployment.id}"}} 1.0' in text
 
 
-def test_deploying_an_unbuilt_build_is_a_conflict(admin, prd):
+def test_a_deployment_created_while_its_build_runs_deploys_once_built(admin, prd):
+    model = admin.create_model(project_id=prd.id, name="deployed-early")
+    build = admin.create_model_build(
+        project_id=prd.id, model_id=model.id, file_path="models.py", function_name="echo"
+    )
+    ids = {"project_id": prd.id, "model_id": model.id, "build_id": build.id}
+    early = admin.create_model_deployment(**ids)  # as CML's notebooks do: no wait for the build
+    assert admin.get_model_build(**ids).status in ("pending", "building", "built")
+    assert early.status in ("pending", "deploying")
+    admin.wait_for_deployment(**ids, deployment_id=early.id, timeout=120)
+    assert admin.call_model(model.access_key, {"x": 1})["success"] is True
+
+
+def test_a_deployment_of_a_build_that_fails_fails_with_the_builds_reason(admin, prd):
     model = admin.create_model(project_id=prd.id, name="never-built")
     build = admin.create_model_build(
         project_id=prd.id, model_id=model.id, file_path="broken.py", function_name="predict"
     )
-    with pytest.raises(Conflict, match="deploy a built one"):
-        admin.create_model_deployment(project_id=prd.id, model_id=model.id, build_id=build.id)
+    ids = {"project_id": prd.id, "model_id": model.id, "build_id": build.id}
+    early = admin.create_model_deployment(**ids)
+    with pytest.raises(DeploymentFailed, match=rf"build {build.id} failed: importing 'broken\.py'"):
+        admin.wait_for_deployment(**ids, deployment_id=early.id, timeout=120)
+    with pytest.raises(Conflict, match=r"failed: importing 'broken\.py'.*deploy a built one"):
+        admin.create_model_deployment(**ids)  # the build is known to have failed: refused at once
 
 
 def test_stop_then_restart_a_deployment(server, admin, prd):

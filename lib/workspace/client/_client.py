@@ -46,6 +46,7 @@ class WorkspaceClient(Connection):
     # models, builds, deployments and replicas (_model_calls)
     create_model = _model_calls.create_model
     list_models = _model_calls.list_models
+    list_all_models = _model_calls.list_all_models
     get_model = _model_calls.get_model
     create_model_build = _model_calls.create_model_build
     list_model_builds = _model_calls.list_model_builds

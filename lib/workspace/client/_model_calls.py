@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any, Unpack
 
 from workspace.client._connection import Connection
-from workspace.client._http import ListParams, list_query, request_body
+from workspace.client._http import V2, ListParams, list_query, request_body
 from workspace.schemas import (
     BuildCreate,
     BuildList,
@@ -72,6 +72,12 @@ def list_models(
 ) -> ModelList:
     path = f"{client._project_path(project_id)}/models"
     data = client.http.request("GET", path, params=list_query(params))
+    return ModelList.model_validate(data)
+
+
+def list_all_models(client: Connection, **params: Unpack[ListParams]) -> ModelList:
+    """Models of every project the caller can see."""
+    data = client.http.request("GET", f"{V2}/models", params=list_query(params))
     return ModelList.model_validate(data)
 
 

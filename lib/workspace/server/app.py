@@ -30,6 +30,7 @@ from workspace.server.api.routes import (
     models,
     projects,
     runtimes,
+    unimplemented,
     users,
 )
 from workspace.server.storage import crud
@@ -115,18 +116,21 @@ def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
     app.state.settings = settings or get_settings()
     errors.install(app)
 
+    @app.get("/api/v2/health", tags=["health"])
+    def health(request: Request) -> dict[str, str]:
+        """Liveness, without a key: what `workspace up` and `status` poll (declared before the
+        API's routes, whose last one answers every path they did not take)."""
+        return {"status": "ok", "mlflow_tracking_uri": app.state.settings.mlflow_tracking_uri}
+
     api = APIRouter(prefix="/api/v2", dependencies=[Depends(get_current_user)])
     for module in (projects, collaborators, models, builds, deployments, jobs, job_runs):
         api.include_router(module.router)
     for module in (metrics, runtimes, users):
         api.include_router(module.router)
     api.include_router(jobs.all_jobs_router)
+    api.include_router(models.all_models_router)
+    api.include_router(unimplemented.router)  # last: what no other route took
     app.include_router(api)
-
-    @app.get("/api/v2/health", tags=["health"])
-    def health(request: Request) -> dict[str, str]:
-        """Liveness, without a key: what `workspace up` and `status` poll."""
-        return {"status": "ok", "mlflow_tracking_uri": app.state.settings.mlflow_tracking_uri}
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus(request: Request) -> Response:

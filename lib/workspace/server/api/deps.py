@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, HTTPException, Request
+from sqlalchemy import CompoundSelect, select
 from sqlalchemy.orm import Session
 
 from workspace.core.config import WorkspaceSettings
@@ -100,6 +101,16 @@ def role_in(session: Session, user: db.User, project: db.Project) -> str | None:
         return "admin"
     row = session.get(db.Collaborator, (project.id, user.id))
     return row.permission if row else None
+
+
+def visible_projects(user: db.User) -> CompoundSelect | None:
+    """The ids of the projects ``user`` may see (owner or collaborator); None for a workspace
+    admin, who sees them all."""
+    if user.is_admin:
+        return None
+    shared = select(db.Collaborator.project_id).where(db.Collaborator.user_id == user.id)
+    own = select(db.Project.id).where(db.Project.creator_id == user.id)
+    return own.union(shared)
 
 
 @dataclass

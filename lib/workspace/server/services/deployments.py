@@ -1,5 +1,8 @@
 """Deployment lifecycle: pending → deploying → deployed, stopping → stopped, or failed.
 
+A deployment may be created while its build is still building (CML's notebooks do it): it stays
+pending until the build is built, then deploys, or fails with the build's own reason.
+
 A stop drains first: the endpoint stops routing to the deployment, requests already on it finish,
 then its replicas stop; so a redeploy's cut-over (new one deployed, old one stopped) fails none.
 
@@ -20,7 +23,7 @@ from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
 from workspace.processes.environment import child_environment
-from workspace.schemas.states import DEPLOYMENTS_RUNNING, DeploymentStatus
+from workspace.schemas.states import DEPLOYMENTS_RUNNING, BuildStatus, DeploymentStatus
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.services.errors import Conflict, NotFound
 from workspace.server.storage import crud
@@ -30,6 +33,7 @@ from workspace.serving.router import ModelRouter
 
 STOPPING_OR_STOPPED = frozenset({DeploymentStatus.STOPPING, DeploymentStatus.STOPPED})
 GIVE_UP_RESTARTS = 3
+BUILD_POLL_S = 0.2
 DRAIN_GRACE_S = 0.1
 
 
@@ -152,6 +156,11 @@ class Deployer:
 
     def _deploy(self, deployment_id: str) -> None:
         with self._locks[deployment_id]:
+            built, reason = self._await_build(deployment_id)
+            if not built:
+                if reason is not None:  # else a stop or restart took over
+                    self._set(deployment_id, DeploymentStatus.FAILED, reason)
+                return
             spec = self._spec(deployment_id)
             if spec is None:
                 return
@@ -166,6 +175,28 @@ class Deployer:
             if status == DeploymentStatus.FAILED:
                 self._stop_replicas(deployment_id)
             self._set(deployment_id, status, reason)
+
+    def _await_build(self, deployment_id: str) -> tuple[bool, str | None]:
+        """Wait until the deployment's build is built, as CML does for a deployment created right
+        after its build: ``(True, None)``, or ``(False, why)`` when the build failed or took too
+        long, or ``(False, None)`` when a stop, a restart or shutdown came first."""
+        deadline = time.monotonic() + self.settings.build_timeout_s + self.settings.deploy_timeout_s
+        while True:
+            with self.sessions() as session:
+                dep = session.get(db.Deployment, deployment_id)
+                build = session.get(db.Build, dep.build_id) if dep else None
+                if build is None:
+                    return False, None
+                status, build_id, failure = build.status, build.id, build.failure_reason
+            if status == BuildStatus.BUILT:
+                return True, None
+            if status == BuildStatus.FAILED:
+                return False, f"build {build_id} failed: {failure or 'no reason recorded'}"
+            if deployment_id in self._cancelled or self.stopping.is_set():
+                return False, None
+            if time.monotonic() > deadline:
+                return False, f"build {build_id} was still {status} when the deployment gave up"
+            time.sleep(BUILD_POLL_S)
 
     def _wait_ready(
         self, deployment_id: str, wanted: int

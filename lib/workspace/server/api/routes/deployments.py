@@ -42,11 +42,9 @@ def create_model_deployment(
     deployer: DeployerDep,
 ) -> schemas.DeploymentOut:
     build = build_in_model(session, access.project.id, model_id, build_id)
-    if build.status != BuildStatus.BUILT:
+    if build.status == BuildStatus.FAILED:
         reason = f": {build.failure_reason}" if build.failure_reason else ""
-        raise HTTPException(
-            409, f"build '{build_id}' is {build.status}{reason}; deploy a built one"
-        )
+        raise HTTPException(409, f"build '{build_id}' failed{reason}; deploy a built one")
     if body.nvidia_gpus:
         raise HTTPException(400, "nvidia_gpus: the local serving backend has no GPUs to give")
     deployment_id = new_id()

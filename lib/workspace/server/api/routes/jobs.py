@@ -8,7 +8,7 @@ what the scheduler will do never disagree.
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from workspace import schemas as js
 from workspace.core.security import new_id
@@ -22,6 +22,7 @@ from workspace.server.api.deps import (
     SettingsDep,
     Viewer,
     owned_or_404,
+    visible_projects,
 )
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.services.job_rules import validate_job
@@ -131,11 +132,8 @@ def list_all_jobs(
     user: CurrentUser, session: SessionDep, jobs: JobsDep, params: ListParamsDep
 ) -> js.JobList:
     """Jobs of every project the caller can see (all of them for a workspace admin)."""
-    where = []
-    if not user.is_admin:
-        mine = select(db.Collaborator.project_id).where(db.Collaborator.user_id == user.id)
-        own = select(db.Project.id).where(db.Project.creator_id == user.id)
-        where.append(or_(db.Job.project_id.in_(mine), db.Job.project_id.in_(own)))
+    visible = visible_projects(user)
+    where = [] if visible is None else [db.Job.project_id.in_(visible)]
     fields = {**FIELDS, "project_id": db.Job.project_id}
     rows, token = paginate(session, db.Job, where, params, fields)
     return js.JobList(jobs=[job_out(j, jobs) for j in rows], next_page_token=token)

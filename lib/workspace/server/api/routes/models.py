@@ -9,17 +9,22 @@ from workspace import schemas
 from workspace.core.security import crn, new_access_key, new_id
 from workspace.schemas.states import DEPLOYMENTS_HOLDING_REPLICAS
 from workspace.server.api.deps import (
+    CurrentUser,
     IndexDep,
     Operator,
     ProjectAdmin,
     SessionDep,
     Viewer,
     owned_or_404,
+    visible_projects,
 )
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/projects/{project_id}/models", tags=["models"])
+all_models_router = APIRouter(prefix="/models", tags=["models"])
+
+FIELDS = {"name": db.Model.name, "description": db.Model.description}
 
 
 def model_in_project(session: SessionDep, project_id: str, model_id: str) -> db.Model:
@@ -63,8 +68,19 @@ def create_model(
 
 @router.get("", response_model=schemas.ModelList)
 def list_models(access: Viewer, session: SessionDep, params: ListParamsDep) -> schemas.ModelList:
-    fields = {"name": db.Model.name, "description": db.Model.description}
     where = [db.Model.project_id == access.project.id]
+    rows, token = paginate(session, db.Model, where, params, FIELDS)
+    return schemas.ModelList(models=rows, next_page_token=token)
+
+
+@all_models_router.get("", response_model=schemas.ModelList)
+def list_all_models(
+    user: CurrentUser, session: SessionDep, params: ListParamsDep
+) -> schemas.ModelList:
+    """Models of every project the caller can see (all of them for a workspace admin)."""
+    visible = visible_projects(user)
+    where = [] if visible is None else [db.Model.project_id.in_(visible)]
+    fields = {**FIELDS, "project_id": db.Model.project_id}
     rows, token = paginate(session, db.Model, where, params, fields)
     return schemas.ModelList(models=rows, next_page_token=token)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from workspace import schemas
 from workspace.core.security import new_id
@@ -16,6 +16,7 @@ from workspace.server.api.deps import (
     SessionDep,
     Viewer,
     role_in,
+    visible_projects,
 )
 from workspace.server.api.listing import ListParamsDep, paginate
 from workspace.server.storage import tables as db
@@ -55,10 +56,8 @@ def create_project(
 def list_projects(
     user: CurrentUser, session: SessionDep, params: ListParamsDep
 ) -> schemas.ProjectList:
-    where = []
-    if not user.is_admin:
-        mine = select(db.Collaborator.project_id).where(db.Collaborator.user_id == user.id)
-        where.append(or_(db.Project.creator_id == user.id, db.Project.id.in_(mine)))
+    visible = visible_projects(user)
+    where = [] if visible is None else [db.Project.id.in_(visible)]
     fields = {
         "name": db.Project.name,
         "description": db.Project.description,
