@@ -229,10 +229,12 @@ def redeploy(
 
 
 def _same_entry_point(build: BuildOut) -> dict[str, Any]:
+    runtime = {"runtime_identifier": build.runtime_identifier} if build.runtime_identifier else {}
     if build.registered_model_version_id:
-        return {"registered_model_version_id": build.registered_model_version_id}
+        return {"registered_model_version_id": build.registered_model_version_id, **runtime}
     return {
         "file_path": build.file_path,
         "function_name": build.function_name,
         "kernel": build.kernel or "python3",
+        **runtime,
     }

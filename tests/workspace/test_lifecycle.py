@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from lab_server import deploy
 from workspace.client import NotFound
-from workspace.lifecycle import ensure_model, find_model, serving
+from workspace.lifecycle import ensure_model, find_model, redeploy, serving
 
 
 def test_ensure_model_creates_once_and_then_finds_the_same_model(admin, prd) -> None:
@@ -32,3 +33,22 @@ def test_serving_waits_for_a_deployment_that_is_still_coming_up(admin, prd) -> N
     )
     served = serving(admin, prd.id, "lifecycle-late", wait_s=120)  # returns once it is deployed
     assert served.deployment.id == dep.id and served.deployment.status == "deployed"
+
+
+def test_redeploy_of_the_same_entry_point_keeps_the_runtime_it_was_built_on(admin, prd) -> None:
+    cml_runtime = (
+        "docker.repository.cloudera.com/cloudera/cdsw/"
+        "ml-runtime-workbench-python3.9-standard:2024.02.1-b4"
+    )
+    deploy(
+        admin,
+        prd.id,
+        "lifecycle-runtime",
+        file_path="models.py",
+        function_name="echo",
+        runtime_identifier=cml_runtime,
+    )
+    current = serving(admin, prd.id, "lifecycle-runtime")
+    new = redeploy(admin, current, cpu=0.5, memory=0.5, replicas=1, timeout=120)
+    assert new.build.id != current.build.id
+    assert new.build.runtime_identifier == cml_runtime

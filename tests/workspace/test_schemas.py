@@ -3,7 +3,7 @@ client, with the same fields on both sides."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 from workspace import schemas
@@ -33,6 +33,7 @@ def _model_row() -> SimpleNamespace:
         default_memory_mb=1024,
         default_nvidia_gpus=0,
         default_num_replicas=2,
+        project=SimpleNamespace(id="p1", name="Logistics PRD"),
         creator=SimpleNamespace(username="alice"),
         created_at=NOW,
         updated_at=NOW,
@@ -44,6 +45,7 @@ def test_a_model_row_nests_its_default_resources_as_the_api_does():
     assert out.default_resources.cpu_millicores == 500
     assert out.default_replication_policy.num_replicas == 2
     assert out.creator.username == "alice"
+    assert out.project.slug == "logistics-prd"
 
 
 def test_what_the_server_answers_the_client_reads_back_unchanged():
@@ -57,12 +59,16 @@ def test_a_job_run_reports_when_it_was_scheduled_from_its_creation_time():
         id="r1",
         job_id="j1",
         project_id="p1",
-        status="running",
+        status="ENGINE_RUNNING",
         failure_reason=None,
         exit_code=None,
         triggered_by="manual",
         arguments="",
         environment={},
+        kernel="python3",
+        cpu=1.0,
+        memory=2.0,
+        runtime_identifier="",
         starting_at=NOW,
         running_at=NOW,
         finished_at=None,
@@ -71,9 +77,10 @@ def test_a_job_run_reports_when_it_was_scheduled_from_its_creation_time():
         updated_at=NOW,
     )
     out = schemas.JobRunOut.model_validate(run)
-    assert out.scheduling_at == NOW
+    assert out.scheduling_at == NOW.replace(tzinfo=UTC)  # stored naive UTC, answered with its offset
     assert out.status is JobRunStatus.RUNNING
-    assert out.to_dict()["status"] == "running"
+    assert out.to_dict()["status"] == "ENGINE_RUNNING"
+    assert out.to_dict()["environment"] == "{}"
 
 
 def test_active_and_finished_runs_split_every_state():

@@ -30,10 +30,11 @@ class WorkspaceClient(Connection):
         client.wait_for_build(project_id=project.id, model_id=model.id, build_id=build.id)
     """
 
-    # users, health and projects (_project_calls)
+    # users, health, runtimes and projects (_project_calls)
     health = _project_calls.health
     create_user = _project_calls.create_user
     get_current_user = _project_calls.get_current_user
+    list_runtimes = _project_calls.list_runtimes
     create_project = _project_calls.create_project
     list_projects = _project_calls.list_projects
     get_project = _project_calls.get_project

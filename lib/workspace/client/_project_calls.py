@@ -1,4 +1,4 @@
-"""Users, health, projects and their collaborators, as cmlapi names the calls.
+"""Users, health, runtimes, projects and their collaborators, as cmlapi names the calls.
 
 Why functions that take the connection: ``WorkspaceClient`` lists them as its methods, and this
 module keeps one resource family readable on its own.
@@ -19,6 +19,7 @@ from workspace.schemas import (
     ProjectList,
     ProjectOut,
     ProjectUpdate,
+    RuntimeList,
     UserOut,
     UserWithKey,
 )
@@ -38,6 +39,14 @@ def create_user(client: Connection, username: str, *, is_admin: bool = False) ->
 def get_current_user(client: Connection) -> UserOut:
     """Whoever the API key belongs to."""
     return UserOut.model_validate(client.http.request("GET", f"{V2}/users/me"))
+
+
+def list_runtimes(client: Connection, **params: Unpack[ListParams]) -> RuntimeList:
+    """What a build's or job's ``runtime_identifier`` may name; ``search_filter`` keys:
+    image_identifier, editor, kernel, edition, description, full_version; ``sort`` takes the
+    same keys, several comma-separated (``"-kernel,+editor"``)."""
+    data = client.http.request("GET", f"{V2}/runtimes", params=list_query(params))
+    return RuntimeList.model_validate(data)
 
 
 def create_project(

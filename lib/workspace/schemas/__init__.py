@@ -48,11 +48,13 @@ from workspace.schemas.projects import (
     ProjectOut,
     ProjectUpdate,
 )
+from workspace.schemas.runtimes import RuntimeList, RuntimeOut
 from workspace.schemas.states import (
     BuildStatus,
     DeploymentStatus,
     JobRunStatus,
     ProjectStatus,
+    RuntimeStatus,
 )
 from workspace.schemas.users import UserCreate, UserOut, UserWithKey
 
@@ -100,6 +102,9 @@ __all__ = [
     "ReplicaUsage",
     "ReplicationPolicy",
     "ResourceSpec",
+    "RuntimeList",
+    "RuntimeOut",
+    "RuntimeStatus",
     "Strict",
     "UserCreate",
     "UserOut",

@@ -42,8 +42,10 @@ class JobCreate(Strict):
     timeout: int = Field(default=0, ge=0, description="Seconds a run may take; 0: no limit.")
     kill_on_timeout: bool = True
     environment: EnvironmentIn = Field(default_factory=dict)
-    kernel: str = "python3"
-    runtime_identifier: str = ""
+    kernel: str = Field(
+        default="python3", description="Replaced by the runtime's when one is named."
+    )
+    runtime_identifier: str = Field(default="", description="See GET /runtimes.")
     runtime_addon_identifiers: list[str] = Field(default_factory=list)
     # Notification and run-as settings of CML's spec: accepted, not acted on here.
     recipients: list[Any] = Field(default_factory=list)
@@ -76,7 +78,7 @@ class JobUpdate(Strict):
     kill_on_timeout: bool | None = None
     environment: EnvironmentIn | None = None
     kernel: str | None = None
-    runtime_identifier: str | None = None
+    runtime_identifier: str | None = Field(default=None, description="'' for none.")
 
     _ignore_read_back = read_back(
         "id", "project_id", "creator", "owner", "project", "created_at", "updated_at",

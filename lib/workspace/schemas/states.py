@@ -1,4 +1,5 @@
-"""The states of projects, builds, deployments and job runs, and the sets that mean "active".
+"""The states of projects, builds, deployments, job runs and runtimes, and the sets that mean
+"active".
 
 Why enums in one module: the server writes these states, the client waits on them and the CLI
 prints them; one spelling each (a ``StrEnum`` is its string in JSON and in the database), and each
@@ -42,6 +43,14 @@ class JobRunStatus(StrEnum):
     FAILED = "ENGINE_FAILED"
     TIMEDOUT = "ENGINE_TIMEDOUT"
     STOPPED = "ENGINE_STOPPED"
+
+
+class RuntimeStatus(StrEnum):
+    """CML's ``RuntimeStatus``: upper case, as the spec spells it."""
+
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+    DEPRECATED = "DEPRECATED"
 
 
 BUILDS_IN_PROGRESS = frozenset({BuildStatus.PENDING, BuildStatus.BUILDING})

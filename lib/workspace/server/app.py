@@ -29,6 +29,7 @@ from workspace.server.api.routes import (
     metrics,
     models,
     projects,
+    runtimes,
     unimplemented,
     users,
 )
@@ -124,7 +125,7 @@ def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
     api = APIRouter(prefix="/api/v2", dependencies=[Depends(get_current_user)])
     for module in (projects, collaborators, models, builds, deployments, jobs, job_runs):
         api.include_router(module.router)
-    for module in (metrics, users):
+    for module in (metrics, runtimes, users):
         api.include_router(module.router)
     api.include_router(jobs.all_jobs_router)
     api.include_router(models.all_models_router)

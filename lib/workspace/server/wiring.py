@@ -21,6 +21,7 @@ from workspace.server.services.deployments import Deployer
 from workspace.server.services.job_runner import JobRunner
 from workspace.server.services.mlflow_server import MlflowService
 from workspace.server.services.project_files import ProjectFiles
+from workspace.server.services.runtimes import RuntimeCatalog
 from workspace.server.services.scheduler import JobService
 from workspace.server.services.telemetry import Telemetry
 from workspace.server.storage import tables as db
@@ -39,6 +40,7 @@ class Services:
     router: ModelRouter
     index: ModelIndex
     projects: ProjectFiles
+    runtimes: RuntimeCatalog
     builder: Builder
     deployer: Deployer
     jobs: JobService
@@ -75,6 +77,7 @@ def wire(settings: WorkspaceSettings) -> Services:
         router=router,
         index=index,
         projects=ProjectFiles(settings.projects_dir, sessions, executor),
+        runtimes=RuntimeCatalog.of_this_server(),
         builder=Builder(settings, sessions, executor),
         deployer=deployer,
         jobs=JobService(sessions, JobRunner(settings, sessions), stopping=stopping),

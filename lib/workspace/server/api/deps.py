@@ -21,6 +21,7 @@ from workspace.server.endpoint.index import ModelIndex
 from workspace.server.services.builds import Builder
 from workspace.server.services.deployments import Deployer
 from workspace.server.services.project_files import ProjectFiles
+from workspace.server.services.runtimes import RuntimeCatalog
 from workspace.server.services.scheduler import JobService
 from workspace.server.services.telemetry import Telemetry
 from workspace.server.storage import crud
@@ -57,6 +58,7 @@ IndexDep = Annotated[ModelIndex, Depends(_service("index"))]
 BackendDep = Annotated[ServingBackend, Depends(_service("backend"))]
 TelemetryDep = Annotated[Telemetry, Depends(_service("telemetry"))]
 ProjectFilesDep = Annotated[ProjectFiles, Depends(_service("projects"))]
+RuntimesDep = Annotated[RuntimeCatalog, Depends(_service("runtimes"))]
 
 
 def get_session(services: ServicesDep) -> Iterator[Session]:

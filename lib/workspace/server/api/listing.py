@@ -1,14 +1,16 @@
 """List calls as CML API v2 makes them: ``page_size``, ``page_token``, ``sort``, ``search_filter``.
 
 Why a shared helper: every resource list must page, sort and filter the same way, and refuse a bad
-filter with a message naming it rather than returning everything.
+filter with a message naming it rather than returning everything. Tables page in SQL
+(``paginate``); a catalog held in memory (runtimes) pages with ``page_records``, same token.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Query
 from sqlalchemy import ColumnElement, Select, func, literal, select
@@ -54,22 +56,50 @@ def user_fields(creator_id: InstrumentedAttribute, *roles: str) -> dict[str, Fie
     return fields
 
 
-def _filters(raw: str, fields: dict[str, Field]) -> list[Any]:
+def catalog_list_params(
+    page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
+    page_token: str = "",
+    sort: str = "",
+    search_filter: str = "",
+) -> ListParams:
+    """List parameters of a catalog, whose records have no creation time: unsorted by default,
+    the catalog's own order."""
+    return ListParams(page_size, page_token, sort, search_filter)
+
+
+CatalogListParamsDep = Annotated[ListParams, Depends(catalog_list_params)]
+
+Item = TypeVar("Item")
+
+
+def _search_terms(raw: str, allowed: Collection[str]) -> dict[str, Any]:
+    """The search filter's keys and values, refused unless a JSON object of ``allowed`` keys."""
     if not raw:
-        return []
+        return {}
     try:
         wanted = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise HTTPException(400, f"search_filter is not valid JSON: {exc.msg}") from None
     if not isinstance(wanted, dict):
         raise HTTPException(400, 'search_filter must be a JSON object, e.g. {"name": "PRD"}')
-    clauses = []
-    for key, value in wanted.items():
-        column = fields.get(key)
-        if column is None:
+    for key in wanted:
+        if key not in allowed:
             raise HTTPException(
-                400, f"search_filter key '{key}' is not supported; use one of {sorted(fields)}"
+                400, f"search_filter key '{key}' is not supported; use one of {sorted(allowed)}"
             )
+    return wanted
+
+
+def _offset(page_token: str) -> int:
+    if page_token and not page_token.isdigit():
+        raise HTTPException(400, f"page_token '{page_token}' is not a token this API issued")
+    return int(page_token or 0)
+
+
+def _filters(raw: str, fields: dict[str, Field]) -> list[Any]:
+    clauses = []
+    for key, value in _search_terms(raw, fields).items():
+        column = fields[key]
         if isinstance(value, str):
             # Substring match, case-insensitive, as CML's search filter behaves.
             clauses.append(func.lower(column).contains(value.lower(), autoescape=True))
@@ -102,9 +132,36 @@ def paginate(
     """Rows of ``entity`` matching ``where`` and the search filter, one page, and the next token."""
     stmt: Select = select(entity).where(*where, *_filters(params.search_filter, fields))
     stmt = stmt.order_by(*_order(params.sort, entity, fields), entity.id)
-    if params.page_token and not params.page_token.isdigit():
-        raise HTTPException(400, f"page_token '{params.page_token}' is not a token this API issued")
-    offset = int(params.page_token or 0)
+    offset = _offset(params.page_token)
     rows = list(session.scalars(stmt.offset(offset).limit(params.page_size + 1)))
     more = len(rows) > params.page_size
     return rows[: params.page_size], str(offset + params.page_size) if more else ""
+
+
+def _matches(value: Any, wanted: Any) -> bool:
+    if isinstance(wanted, str):
+        # The same case-insensitive substring match as the SQL lists.
+        return wanted.lower() in str(value).lower()
+    return value == wanted
+
+
+def page_records(
+    records: Sequence[Item], params: ListParams, fields: Collection[str]
+) -> tuple[list[Item], str]:
+    """Records held in memory, filtered and sorted on their ``fields`` attributes as ``paginate``
+    does rows, one page, and the next token; ``sort`` may list several keys (``-kernel,+editor``).
+    """
+    terms = _search_terms(params.search_filter, fields)
+    chosen = [r for r in records if all(_matches(getattr(r, k), v) for k, v in terms.items())]
+    keys = [key.strip() for key in params.sort.split(",") if key.strip()]
+    for key in reversed(keys):  # stable sorts, last key first, give the first key precedence
+        name = key.lstrip("-+")
+        if name not in fields:
+            raise HTTPException(
+                400, f"sort '{params.sort}' is not supported; use one of {sorted(fields)}"
+            )
+        chosen.sort(key=lambda r, n=name: str(getattr(r, n)).lower(), reverse=key[0] == "-")
+    offset = _offset(params.page_token)
+    page = chosen[offset : offset + params.page_size]
+    more = offset + params.page_size < len(chosen)
+    return page, str(offset + params.page_size) if more else ""

@@ -11,7 +11,14 @@ from workspace import schemas
 from workspace.core.security import crn, new_id
 from workspace.processes.groups import log_tail
 from workspace.schemas.states import ProjectStatus
-from workspace.server.api.deps import BuilderDep, Operator, SessionDep, Viewer, owned_or_404
+from workspace.server.api.deps import (
+    BuilderDep,
+    Operator,
+    RuntimesDep,
+    SessionDep,
+    Viewer,
+    owned_or_404,
+)
 from workspace.server.api.listing import ListParamsDep, paginate, user_fields
 from workspace.server.api.routes.models import model_in_project
 from workspace.server.storage import tables as db
@@ -33,8 +40,10 @@ def create_model_build(
     access: Operator,
     session: SessionDep,
     builder: BuilderDep,
+    runtimes: RuntimesDep,
 ) -> schemas.BuildOut:
     model = model_in_project(session, access.project.id, model_id)
+    kernel = runtimes.kernel_of(body.runtime_identifier, body.kernel)
     if access.project.status != ProjectStatus.SUCCESS:
         raise HTTPException(409, f"project '{access.project.name}' is {access.project.status}")
     reference = body.registered_model_version_id
@@ -55,7 +64,7 @@ def create_model_build(
         crn=crn("build", build_id),
         file_path=body.file_path,
         function_name=body.function_name,
-        kernel=body.kernel,
+        kernel=kernel,
         runtime_identifier=body.runtime_identifier,
         registered_model_version_id=reference,
         comment=body.comment,

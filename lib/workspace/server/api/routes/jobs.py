@@ -17,6 +17,7 @@ from workspace.server.api.deps import (
     CurrentUser,
     JobsDep,
     Operator,
+    RuntimesDep,
     SessionDep,
     SettingsDep,
     Viewer,
@@ -65,6 +66,7 @@ def create_job(
     session: SessionDep,
     jobs: JobsDep,
     settings: SettingsDep,
+    runtimes: RuntimesDep,
 ) -> js.JobOut:
     job = db.Job(
         id=new_id(),
@@ -72,6 +74,7 @@ def create_job(
         creator_id=access.user.id,
         **body.model_dump(exclude=NOT_STORED, exclude_none=True),
     )
+    job.kernel = runtimes.kernel_of(body.runtime_identifier, body.kernel)
     job.schedule = job.schedule or None
     validate_job(session, job, settings.projects_dir / job.project_id, body.type)
     session.add(job)
@@ -102,10 +105,13 @@ def update_job(
     session: SessionDep,
     jobs: JobsDep,
     settings: SettingsDep,
+    runtimes: RuntimesDep,
 ) -> js.JobOut:
     """Change the fields sent; an empty ``schedule`` or ``parent_job_id`` removes it."""
     job = job_in_project(session, access.project.id, job_id)
     changes = body.model_dump(exclude_unset=True, exclude={"type"})
+    if changes.get("runtime_identifier") is not None:
+        job.kernel = runtimes.kernel_of(changes["runtime_identifier"])
     for name, value in changes.items():
         if name in ("schedule", "parent_job_id") and not value:
             value = None
