@@ -77,7 +77,7 @@ def test_a_job_run_reports_when_it_was_scheduled_from_its_creation_time():
         updated_at=NOW,
     )
     out = schemas.JobRunOut.model_validate(run)
-    assert out.scheduling_at == NOW.replace(tzinfo=UTC)  # stored naive UTC, answered with its offset
+    assert out.scheduling_at == NOW.replace(tzinfo=UTC)  # naive UTC in, its offset out
     assert out.status is JobRunStatus.RUNNING
     assert out.to_dict()["status"] == "ENGINE_RUNNING"
     assert out.to_dict()["environment"] == "{}"
