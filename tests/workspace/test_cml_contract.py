@@ -139,3 +139,19 @@ def test_a_job_echoes_kernel_runtime_and_parent_and_its_runs_report_engine_statu
     assert run.status.startswith("ENGINE_")
     done = admin.wait_for_job_run(project_id=prd.id, job_id=job.id, run_id=run.id, timeout=60)
     assert done.status == "ENGINE_SUCCEEDED" and done.kernel == "python3"
+
+
+def test_update_job_accepts_the_job_read_back_from_the_api(server, admin, prd):
+    job = admin.create_job(project_id=prd.id, name="read-back-job", script="models.py")
+    headers = {"Authorization": f"Bearer {server.admin_key}"}
+    read_back = _json(server, f"/projects/{prd.id}/jobs/{job.id}")
+    assert read_back["timeout"] == "0"  # int64 as a string
+    read_back["arguments"] = "--from-its-own-answer"
+    answer = requests.patch(
+        f"{server.url}/api/v2/projects/{prd.id}/jobs/{job.id}",
+        json=read_back,
+        headers=headers,
+        timeout=10,
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["arguments"] == "--from-its-own-answer"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 
 from workspace.schemas.common import (
     Environment,
@@ -85,6 +85,14 @@ class JobUpdate(Strict):
         "engine_image_id", "english_schedule", "nvidia_gpu", "runtime_addon_identifiers",
         "run_as", "next_run_time", "latest_run_status",
     )  # fmt: skip
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_parent(cls, data: Any) -> Any:
+        """A job read back carries its parent twice (``parent_job_id`` and ``parent_id``)."""
+        if isinstance(data, dict) and "parent_job_id" in data and "parent_id" in data:
+            return {key: value for key, value in data.items() if key != "parent_id"}
+        return data
 
 
 class JobOut(Record):
