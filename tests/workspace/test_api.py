@@ -139,13 +139,14 @@ def test_replicas_report_resources_and_samples_accumulate(admin, prd, tracked_mo
     replicas = admin.list_model_replicas(**ids).replicas
     assert [r.state for r in replicas] == ["ready"]
     assert replicas[0].cpu_limit == 0.5 and replicas[0].memory_limit_mb == 512
-    for _ in range(50):
+    for _ in range(50):  # a sample taken while the replica still started has no memory yet
         samples = admin.read_replica_metrics(**ids).replica_metrics
-        if samples:
+        if any(s.state == "ready" for s in samples):
             break
         time.sleep(0.2)
-    assert samples[0].replica_id == replicas[0].id
-    assert samples[0].memory_mb > 0
+    ready = [s for s in samples if s.state == "ready"]
+    assert ready[0].replica_id == replicas[0].id
+    assert ready[0].memory_mb > 0
 
 
 def test_prometheus_exposes_request_and_replica_figures(server, admin, tracked_model):

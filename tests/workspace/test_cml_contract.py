@@ -155,3 +155,17 @@ def test_update_job_accepts_the_job_read_back_from_the_api(server, admin, prd):
     )
     assert answer.status_code == 200, answer.text
     assert answer.json()["arguments"] == "--from-its-own-answer"
+
+
+def test_deletes_answer_the_specs_empty_response(server, admin):
+    project = admin.create_project(name="to-delete", template="blank")
+    headers = {"Authorization": f"Bearer {server.admin_key}"}
+    answer = requests.delete(
+        f"{server.url}/api/v2/projects/{project.id}", headers=headers, timeout=10
+    )
+    assert (answer.status_code, answer.json()) == (200, {})
+
+
+def test_collaborators_carry_the_specs_user_object(server, prd):
+    listed = _json(server, f"/projects/{prd.id}/collaborators")["collaborators"]
+    assert listed[0]["user"]["username"] == listed[0]["username"] == "admin"

@@ -117,6 +117,8 @@ class JobOut(Record):
     runtime_identifier: str
     runtime_addon_identifiers: list[str] = Field(default_factory=list)
     english_schedule: str = ""
+    engine_image_id: Int64 = 0
+    run_as: int = 0
     next_run_time: Timestamp | None = Field(
         default=None, description="When the schedule fires next (UTC)."
     )

@@ -67,6 +67,8 @@ class ModelOut(Record):
     default_replication_policy: ReplicationPolicy
     project: ShortProject
     visibility: str = "private"
+    deletion_status: str = ""
+    run_as: int = 0
     creator: UserRef
     created_at: Timestamp
     updated_at: Timestamp
@@ -121,6 +123,8 @@ class BuildOut(Record):
     model_uri: str | None
     comment: str
     runtime_addon_identifiers: list[str] = Field(default_factory=list)
+    engine_image: str = ""
+    deletion_status: str = ""
     status: BuildStatus
     failure_reason: str | None
     built_at: Timestamp | None

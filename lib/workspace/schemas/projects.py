@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 
 from workspace.schemas.common import (
     Environment,
@@ -84,6 +84,9 @@ class ProjectOut(Record):
     environment: Environment
     visibility: str = "private"
     default_engine_type: str = "ml_runtime"
+    shared_memory_limit: int = 0
+    ephemeral_storage_request: int = 0
+    ephemeral_storage_limit: int = 0
     creator: UserRef
     owner: UserRef = Field(validation_alias=AliasChoices("owner", "creator"))
     permission: str | None = Field(default=None, description="The caller's role in this project.")
@@ -108,8 +111,17 @@ class CollaboratorIn(Strict):
 
 
 class CollaboratorOut(Record):
+    """CML's ``Collaborator`` (``user``, ``permission``), with the username also at the top."""
+
     username: str
+    user: UserRef | None = None
     permission: str
+
+    @model_validator(mode="after")
+    def _user_from_username(self) -> CollaboratorOut:
+        if self.user is None:
+            self.user = UserRef(username=self.username)
+        return self
 
 
 class CollaboratorList(Record):

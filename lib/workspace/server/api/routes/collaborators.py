@@ -55,11 +55,14 @@ def add_project_collaborator(
     return schemas.CollaboratorOut(username=username, permission=body.permission)
 
 
-@router.delete("/{username}", status_code=204)
-def delete_project_collaborator(username: str, access: ProjectAdmin, session: SessionDep) -> None:
+@router.delete("/{username}")
+def delete_project_collaborator(
+    username: str, access: ProjectAdmin, session: SessionDep
+) -> dict[str, str]:
     user = _user_named(session, username)
     row = session.get(db.Collaborator, (access.project.id, user.id))
     if row is None:
         raise HTTPException(404, f"user '{username}' is not a collaborator of this project")
     session.delete(row)
     session.commit()
+    return {}  # the spec's empty Delete*Response

@@ -123,8 +123,8 @@ def update_job(
     return job_out(job, jobs)
 
 
-@router.delete("/{job_id}", status_code=204)
-def delete_job(job_id: str, access: Operator, session: SessionDep, jobs: JobsDep) -> None:
+@router.delete("/{job_id}")
+def delete_job(job_id: str, access: Operator, session: SessionDep, jobs: JobsDep) -> dict[str, str]:
     job = job_in_project(session, access.project.id, job_id)
     child = session.scalar(select(db.Job.name).where(db.Job.parent_job_id == job.id))
     if child:
@@ -139,6 +139,7 @@ def delete_job(job_id: str, access: Operator, session: SessionDep, jobs: JobsDep
     jobs.unschedule(job.id)
     session.delete(job)
     session.commit()
+    return {}  # the spec's empty Delete*Response
 
 
 @all_jobs_router.get("", response_model=js.JobList)

@@ -95,8 +95,10 @@ def get_model(model_id: str, access: Viewer, session: SessionDep) -> schemas.Mod
     return schemas.ModelOut.model_validate(model_in_project(session, access.project.id, model_id))
 
 
-@router.delete("/{model_id}", status_code=204)
-def delete_model(model_id: str, access: ProjectAdmin, session: SessionDep, index: IndexDep) -> None:
+@router.delete("/{model_id}")
+def delete_model(
+    model_id: str, access: ProjectAdmin, session: SessionDep, index: IndexDep
+) -> dict[str, str]:
     model = model_in_project(session, access.project.id, model_id)
     running = session.scalar(
         select(db.Deployment.id).where(
@@ -109,3 +111,4 @@ def delete_model(model_id: str, access: ProjectAdmin, session: SessionDep, index
     session.delete(model)
     session.commit()
     index.forget(model.access_key)
+    return {}  # the spec's empty Delete*Response

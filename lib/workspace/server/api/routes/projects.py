@@ -88,10 +88,10 @@ def update_project(
     return project_out(project, access.role)
 
 
-@router.delete("/{project_id}", status_code=204)
+@router.delete("/{project_id}")
 def delete_project(
     access: ProjectAdmin, session: SessionDep, jobs: JobsDep, files: ProjectFilesDep
-) -> None:
+) -> dict[str, str]:
     project = access.project
     running = session.scalar(
         select(db.Deployment.id).where(
@@ -115,3 +115,4 @@ def delete_project(
     session.delete(project)
     session.commit()
     files.remove(project.id)
+    return {}  # the spec's empty Delete*Response
