@@ -1,6 +1,7 @@
 """The layout holds: server modules import each other without a circle, what runs inside a
 replica never imports the server, the shared schemas import only pydantic, the platform and
-the domain never import each other, and CML's names (``cdsw``, ``cml``) sit on top of both."""
+the domain never import each other, CML's names (``cdsw``, ``cml``) sit on top of both, and
+the ``cmlapi`` client stands alone."""
 
 from __future__ import annotations
 
@@ -97,7 +98,7 @@ def test_the_platform_and_the_domain_never_import_each_other():
     assert _importers_of("logistics", "workspace") == []
 
 
-LAB_PACKAGES = ("workspace", "logistics", "cdsw", "cml")
+LAB_PACKAGES = ("workspace", "logistics", "cdsw", "cml", "cmlapi")
 
 
 def _lab_imports(package: str) -> set[str]:
@@ -122,3 +123,10 @@ def test_cdsw_is_only_a_name_for_the_model_api():
 
 def test_cml_data_connections_reach_the_domain_and_not_the_platform():
     assert {m.split(".")[0] for m in _lab_imports("cml")} == {"logistics"}
+
+
+def test_cmlapi_stands_alone_and_the_lab_never_imports_it():
+    """It is installed into users' own environments, where the lab is not."""
+    assert _lab_imports("cmlapi") == set()
+    for below in ("workspace", "logistics"):
+        assert _importers_of(below, "cmlapi") == []

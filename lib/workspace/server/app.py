@@ -29,6 +29,7 @@ from workspace.server.api.routes import (
     metrics,
     models,
     projects,
+    python_client,
     runtimes,
     unimplemented,
     users,
@@ -121,6 +122,8 @@ def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
         """Liveness, without a key: what `workspace up` and `status` poll (declared before the
         API's routes, whose last one answers every path they did not take)."""
         return {"status": "ok", "mlflow_tracking_uri": app.state.settings.mlflow_tracking_uri}
+
+    app.include_router(python_client.router)  # without a key, as CML's download link
 
     api = APIRouter(prefix="/api/v2", dependencies=[Depends(get_current_user)])
     for module in (projects, collaborators, models, builds, deployments, jobs, job_runs):
