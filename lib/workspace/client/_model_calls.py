@@ -7,7 +7,7 @@ its build too, and four positional strings in a row are easy to pass in the wron
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Unpack
+from typing import Any, Protocol, TypeVar, Unpack
 
 from workspace.client._connection import Connection
 from workspace.client._http import V2, ListParams, list_query, request_body
@@ -25,6 +25,8 @@ from workspace.schemas import (
     ReplicaList,
     ReplicaSampleList,
 )
+
+Answer_co = TypeVar("Answer_co", covariant=True)
 
 
 def _required(name: str, value: str | None) -> str:
@@ -161,55 +163,64 @@ def list_model_deployments(
     return DeploymentList.model_validate(data)
 
 
-def get_model_deployment(
-    client: Connection,
-    *,
-    project_id: str | None = None,
-    model_id: str,
-    build_id: str,
-    deployment_id: str,
-) -> DeploymentOut:
-    path = _deployment_path(client, project_id, model_id, build_id, deployment_id)
-    return DeploymentOut.model_validate(client.http.request("GET", path))
+class _DeploymentCall(Protocol[Answer_co]):
+    def __call__(
+        self,
+        client: Connection,
+        *,
+        project_id: str | None = None,
+        model_id: str,
+        build_id: str,
+        deployment_id: str,
+    ) -> Answer_co: ...
 
 
-def stop_model_deployment(
-    client: Connection,
-    *,
-    project_id: str | None = None,
-    model_id: str,
-    build_id: str,
-    deployment_id: str,
-) -> DeploymentOut:
-    """Stop its replicas; answers with status ``stopping`` (``stopped`` once they are gone)."""
-    path = _deployment_path(client, project_id, model_id, build_id, deployment_id) + ":stop"
-    return DeploymentOut.model_validate(client.http.request("POST", path))
+def _deployment_call(
+    name: str, method: str, suffix: str, answer: type[Answer_co], doc: str
+) -> _DeploymentCall[Answer_co]:
+    """One call on one deployment (its resource, an action, a sub-resource): the same ids, path
+    and answer handling, so each call below is a line that says what it does."""
+
+    def call(
+        client: Connection,
+        *,
+        project_id: str | None = None,
+        model_id: str,
+        build_id: str,
+        deployment_id: str,
+    ) -> Answer_co:
+        path = _deployment_path(client, project_id, model_id, build_id, deployment_id) + suffix
+        return answer.model_validate(client.http.request(method, path))
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = doc
+    return call
 
 
-def restart_model_deployment(
-    client: Connection,
-    *,
-    project_id: str | None = None,
-    model_id: str,
-    build_id: str,
-    deployment_id: str,
-) -> DeploymentOut:
-    """Start the deployment's replicas again; answers with status ``deploying``."""
-    path = _deployment_path(client, project_id, model_id, build_id, deployment_id) + ":restart"
-    return DeploymentOut.model_validate(client.http.request("POST", path))
-
-
-def list_model_replicas(
-    client: Connection,
-    *,
-    project_id: str | None = None,
-    model_id: str,
-    build_id: str,
-    deployment_id: str,
-) -> ReplicaList:
-    """Each replica now: state, restarts, CPU and memory used against its limits."""
-    path = _deployment_path(client, project_id, model_id, build_id, deployment_id) + "/replicas"
-    return ReplicaList.model_validate(client.http.request("GET", path))
+get_model_deployment = _deployment_call(
+    "get_model_deployment", "GET", "", DeploymentOut, "The deployment now."
+)
+stop_model_deployment = _deployment_call(
+    "stop_model_deployment",
+    "POST",
+    ":stop",
+    DeploymentOut,
+    "Stop its replicas; answers with status ``stopping`` (``stopped`` once they are gone).",
+)
+restart_model_deployment = _deployment_call(
+    "restart_model_deployment",
+    "POST",
+    ":restart",
+    DeploymentOut,
+    "Start the deployment's replicas again; answers with status ``deploying``.",
+)
+list_model_replicas = _deployment_call(
+    "list_model_replicas",
+    "GET",
+    "/replicas",
+    ReplicaList,
+    "Each replica now: state, restarts, CPU and memory used against its limits.",
+)
 
 
 def read_replica_metrics(
