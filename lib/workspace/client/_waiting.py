@@ -28,10 +28,9 @@ from workspace.schemas import (
     JobRunOut,
     JobRunStatus,
 )
-from workspace.schemas.states import DEPLOYMENTS_SETTLED, JOB_RUNS_FINISHED
+from workspace.schemas.states import BUILDS_ENDED, DEPLOYMENTS_SETTLED, JOB_RUNS_FINISHED
 
 LOG_TAIL_LINES = 20
-BUILDS_ENDED = frozenset({BuildStatus.BUILT, BuildStatus.FAILED})
 
 
 class _HasStatus(Protocol):

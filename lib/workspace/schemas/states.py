@@ -56,6 +56,9 @@ class RuntimeStatus(StrEnum):
 BUILDS_IN_PROGRESS = frozenset({BuildStatus.PENDING, BuildStatus.BUILDING})
 """Builds a restarted server takes up again."""
 
+BUILDS_ENDED = frozenset(BuildStatus) - BUILDS_IN_PROGRESS
+"""Builds that will not change any more: what a wait for a build ends on."""
+
 DEPLOYMENTS_COMING_UP = frozenset({DeploymentStatus.PENDING, DeploymentStatus.DEPLOYING})
 """Deployments whose replicas are starting: worth waiting for."""
 
