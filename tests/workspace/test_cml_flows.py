@@ -99,6 +99,17 @@ def jobs(client: WorkspaceClient, dev: dict) -> dict:
     return run_flow(client, dev["project_id"], "apiv2_jobs.py")
 
 
+@pytest.fixture(scope="module")
+def registry(client: WorkspaceClient) -> dict[str, dict]:
+    project = client.create_project(
+        name="CML MLOps Logistics Mlflow", template="local", local_path=str(FLOWS)
+    )
+    return {
+        "02": run_flow(client, project.id, "mlflow_02_api_deployment.py"),
+        "05": run_flow(client, project.id, "mlflow_05_api_redeployment.py"),
+    }
+
+
 def test_dev_03_deploys_before_its_build_is_built_and_the_model_answers(dev):
     facts = dev["03"]["facts"]
     assert facts["creation_status_at_create"] == "creating"  # git: cloned in the background
@@ -154,13 +165,35 @@ def test_apiv2_jobs_update_with_read_back_objects_and_poll_runs_to_engine_succee
     assert facts["description"] == "DEV project of the CML flows"
     assert "hello" in facts["found"]
     assert facts["arguments"] == "from-apiv2"
-    assert facts["status"] == "ENGINE_SUCCEEDED"
+    assert facts["status"] == facts["child_status"] == "ENGINE_SUCCEEDED"
     assert facts["child_parent"] and facts["in_all_jobs"] == [facts["child_id"]]
     assert facts["refused"] == {"missing job": 404, "unknown search key": 400}
 
 
-def test_every_answer_of_the_flows_is_the_spec_s_message(dev, prd, jobs):
-    verdicts = [dev["03"], dev["04"], *prd.values(), jobs]
+def test_mlflow_02_registers_a_run_s_model_and_serves_the_version_it_answered(registry):
+    facts = registry["02"]["facts"]
+    registered = facts["registered"]
+    assert registered["model_id"] == registered["name"] == f"IOTFailureClf-{USER}"
+    assert [v["number"] for v in registered["model_versions"]] == [1]
+    assert facts["model_registered_id"] == registered["model_id"]
+    assert facts["build_version"] == registered["model_versions"][0]["model_version_id"]
+    assert facts["cpu"] == 0.25  # sent as the string "0.25"
+    assert facts["answer"]["success"] is True and facts["answer"]["response"] == [1]
+
+
+def test_mlflow_05_registers_the_retrained_run_as_the_next_version_and_redeploys(registry):
+    facts = registry["05"]["facts"]
+    assert "workbench" in facts["runtime"]
+    assert facts["versions"] == [2, 1]  # newest first: model_versions[0] is the new one
+    assert facts["new_version"] == f"IOTFailureClf-{USER}/2"
+    assert facts["latest_build_is_new"] is True
+    assert facts["old_status"] in ("stopping", "stopped")
+    assert facts["answer"]["response"] == [0]
+    assert facts["fetched"] == 2
+
+
+def test_every_answer_of_the_flows_is_the_spec_s_message(dev, prd, jobs, registry):
+    verdicts = [dev["03"], dev["04"], *prd.values(), jobs, *registry.values()]
     responses = [r for v in verdicts for r in v["responses"]]
     broken: list[str] = []
     extensions: set[str] = set()

@@ -35,14 +35,23 @@ found = client.list_jobs(project_id, search_filter=json.dumps({"name": "hello"})
 job.arguments = "from-apiv2"
 job = client.update_job(job, project_id, job.id)
 
+FINISHED = ("ENGINE_SUCCEEDED", "ENGINE_FAILED", "ENGINE_TIMEDOUT", "ENGINE_STOPPED")
+
+
+def last_run_when_finished(job_id, timeout=30):
+    """Polls the job's most recent run until it ends (its dependants start only then)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        runs = client.list_job_runs(project_id, job_id, sort="-created_at", page_size=1).job_runs
+        if runs and runs[0].status in FINISHED:
+            return runs[0]
+        assert time.monotonic() < deadline, runs
+        time.sleep(0.2)
+
+
 run = client.create_job_run(cmlapi.CreateJobRunRequest(), project_id, job.id)
-deadline = time.monotonic() + 30
-while True:
-    latest = client.list_job_runs(project_id, job.id, sort="-created_at", page_size=1).job_runs[0]
-    if latest.status in ("ENGINE_SUCCEEDED", "ENGINE_FAILED", "ENGINE_TIMEDOUT", "ENGINE_STOPPED"):
-        break
-    assert time.monotonic() < deadline, latest
-    time.sleep(0.2)
+latest = last_run_when_finished(job.id)
+child_run = last_run_when_finished(child.id)  # started by the parent's success
 everywhere = client.list_all_jobs(search_filter=json.dumps({"name": "after hello"}))
 client.delete_job(project_id, child.id)
 
@@ -64,6 +73,7 @@ cml_record.verdict(
     child_parent=child.parent_id,
     run_id=run.id,
     status=latest.status,
+    child_status=child_run.status,
     in_all_jobs=[j.id for j in everywhere.jobs],
     refused=refused,
 )
