@@ -380,13 +380,11 @@ def _scalar_problem(kind: str, value: object) -> str | None:
         BOOL: isinstance(value, bool),
     }
     if kind == TIMESTAMP:
-        return (
-            None
-            if value is None
-            else _timestamp_problem(value)
-            if isinstance(value, str)
-            else f"{value!r} is not a timestamp string"
-        )
+        if value is None:  # google.protobuf.Timestamp is a message: unset is null
+            return None
+        if not isinstance(value, str):
+            return f"{value!r} is not a timestamp string"
+        return _timestamp_problem(value)
     if kind == ENVIRONMENT:
         if not isinstance(value, str):
             return f"{value!r} is not a JSON string"

@@ -196,12 +196,10 @@ def test_every_answer_of_the_flows_is_the_spec_s_message(dev, prd, jobs, registr
     verdicts = [dev["03"], dev["04"], *prd.values(), jobs, *registry.values()]
     responses = [r for v in verdicts for r in v["responses"]]
     broken: list[str] = []
-    extensions: set[str] = set()
     for r in responses:
         message = cml_spec.response_message(r["method"], r["path"], r["status"])
         body = r["body"] if r["status"] == 200 else json.loads(r["body"])
-        problems, extra = cml_spec.check(message, body)
-        extensions |= extra
+        problems, _extensions = cml_spec.check(message, body)  # extra fields are allowed
         broken += [f"{r['method']} {r['path']} ({message}){p}" for p in problems]
     assert not broken, "\n".join(broken)
     assert len(responses) >= 60 and sum(r["status"] != 200 for r in responses) == 2
