@@ -100,6 +100,7 @@ def test_create_registered_model_refuses_what_it_cannot_register_and_keeps_nothi
             f"belongs to experiment '{experiment.experiment_id}'",
         ),
         "no run given": ({**body, "run_id": "", "model_path": "model"}, 400, "run_id"),
+        "slash in name": ({**body, "model_name": "a/b", "model_path": "m"}, 400, "model_name"),
     }
     for name, (request, status, words) in refusals.items():
         with pytest.raises(ApiException) as refused:

@@ -27,7 +27,12 @@ class CreateRegisteredModel(Strict):
     experiment_id: str = ""
     run_id: str = Field(min_length=1)
     model_path: str = Field(min_length=1)
-    model_name: str = Field(min_length=1, max_length=200)
+    model_name: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^/@'\"]+$",
+        description="No '/', '@' or quotes: versions are 'name/number', aliases 'name@alias'.",
+    )
     tags: list[Tag] = Field(default_factory=list)
     description: str = ""
     notes: str = ""

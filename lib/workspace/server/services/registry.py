@@ -94,19 +94,26 @@ class Registry:
                 f"not '{experiment_id}'"
             )
         source = self._model_source(client, run, model_path)
+        created = False
         try:
             client.create_registered_model(
                 name,
                 tags={OWNER_TAG: owner, VISIBILITY_TAG: visibility},
                 description=description,
             )
+            created = True
         except MlflowException as exc:
             if exc.error_code != "RESOURCE_ALREADY_EXISTS":
                 raise InvalidRequest(f"model_name '{name}': {exc.message}") from None
         version_tags = {**(tags or {}), PROJECT_TAG: project_id, OWNER_TAG: owner}
-        client.create_model_version(
-            name, source, run_id=run_id, tags=version_tags, description=notes
-        )
+        try:
+            client.create_model_version(
+                name, source, run_id=run_id, tags=version_tags, description=notes
+            )
+        except MlflowException as exc:
+            if created:  # nothing half-registered: a name without a version goes too
+                client.delete_registered_model(name)
+            raise InvalidRequest(f"registering {source} as '{name}': {exc.message}") from None
         return self.get(name)
 
     @staticmethod
@@ -124,6 +131,18 @@ class Registry:
             return f"runs:/{run.info.run_id}/{model_path}"
         raise InvalidRequest(f"run '{run.info.run_id}' logged no model at '{model_path}'")
 
+    @staticmethod
+    def _run_or_none(client: Any, run_id: str | None) -> Any:
+        """A version's run, or None once the run was deleted (the version outlives it)."""
+        from mlflow.exceptions import MlflowException
+
+        if not run_id:
+            return None
+        try:
+            return client.get_run(run_id)
+        except MlflowException:
+            return None
+
     def get(self, name: str) -> RegisteredModel:
         from mlflow.exceptions import MlflowException
 
@@ -135,7 +154,7 @@ class Registry:
         owner = model.tags.get(OWNER_TAG, "")
         versions = []
         for v in client.search_model_versions(f"name = '{name}'"):
-            run = client.get_run(v.run_id) if v.run_id else None
+            run = self._run_or_none(client, v.run_id)
             versions.append(
                 RegisteredVersion(
                     name=name,
