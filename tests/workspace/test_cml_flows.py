@@ -60,7 +60,7 @@ def run_flow(client: WorkspaceClient, project_id: str, script: str, arguments: s
     started = time.monotonic()
     job = client.create_job(project_id=project_id, name=script, script=script, arguments=arguments)
     run = client.create_job_run(project_id=project_id, job_id=job.id)
-    client.wait_for_job_run(project_id=project_id, job_id=job.id, run_id=run.id, timeout=90)
+    client.wait_for_job_run(project_id=project_id, job_id=job.id, run_id=run.id, timeout=300)
     log = client.get_job_run_logs(project_id=project_id, job_id=job.id, run_id=run.id)
     WALL_S[script] = time.monotonic() - started
     return json.loads(log.split("VERDICT ", 1)[1].splitlines()[0])

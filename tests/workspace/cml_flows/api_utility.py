@@ -28,7 +28,7 @@ class ApiUtility:
             "latest_deployment_crn": deployment["crn"],
         }
 
-    def wait_for_deployment(self, model_id, build_id, deployment_id, timeout=60):
+    def wait_for_deployment(self, model_id, build_id, deployment_id, timeout=180):
         """Polls until the deployment serves (the upstream notebooks leave this to the UI)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -39,4 +39,4 @@ class ApiUtility:
                 return seen
             if seen.status in ("failed", "stopped") or time.monotonic() > deadline:
                 raise RuntimeError(f"deployment {deployment_id} is {seen.status}")
-            time.sleep(0.3)
+            time.sleep(0.5)

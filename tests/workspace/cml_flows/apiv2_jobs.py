@@ -38,7 +38,7 @@ job = client.update_job(job, project_id, job.id)
 FINISHED = ("ENGINE_SUCCEEDED", "ENGINE_FAILED", "ENGINE_TIMEDOUT", "ENGINE_STOPPED")
 
 
-def last_run_when_finished(job_id, timeout=30):
+def last_run_when_finished(job_id, timeout=120):
     """Polls the job's most recent run until it ends (its dependants start only then)."""
     deadline = time.monotonic() + timeout
     while True:

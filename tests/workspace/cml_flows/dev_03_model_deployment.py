@@ -38,7 +38,7 @@ class ModelDeployment:
         }
         return self.client.create_project(body)
 
-    def wait_until_created(self, project_id, timeout=30):
+    def wait_until_created(self, project_id, timeout=120):
         """A notebook's cells give the clone time; a script asks."""
         deadline = time.monotonic() + timeout
         while self.client.get_project(project_id).creation_status != "success":
@@ -89,8 +89,8 @@ project_id = listing.to_dict()["projects"][0]["id"]
 assert project_id == created.id, listing
 
 model = steps.create_model(project_id, f"TimeSeriesQuery-{username}-{date.today()}")
-runtimes = steps.client.list_runtimes(
-    search_filter=json.dumps({"kernel": "Python", "edition": "Standard"})
+runtimes = steps.client.list_runtimes(  # a dict, as the notebook passes it
+    search_filter={"kernel": "Python", "edition": "Standard"}
 )
 build = steps.create_model_build(project_id, model.id, "ts_models.py", "predict")
 deployment = steps.create_model_deployment(project_id, model.id, build.id)  # no wait, as DEV 03

@@ -2,7 +2,6 @@
 build it on the Workbench runtime ``list_runtimes`` finds, deploy it and stop the deployment it
 replaces (what the upstream script means to do)."""
 
-import json
 import os
 
 import cdsw
@@ -18,7 +17,7 @@ api = ApiUtility(project_id)
 before = api.get_latest_deployment_details(f"IOTFailureClf-{username}")
 
 runtimes = client.list_runtimes(
-    search_filter=json.dumps({"kernel": "Python", "edition": "Standard", "editor": "Workbench"}),
+    search_filter={"kernel": "Python", "edition": "Standard", "editor": "Workbench"},
     page_size=1000,
 )
 runtime = runtimes.runtimes[-1].image_identifier
