@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workspace.core.config import WorkspaceSettings
-from workspace.processes.groups import log_tail, start_in_group, stop_group
+from workspace.processes.groups import start_in_group, stop_group
 
 READY = "READY"
 """Written last: an environment without it is half-made."""
@@ -95,7 +95,7 @@ def ensure_env(path: Path, *, install: Callable[[PythonEnv], None] | None = None
     two callers of the same path wait for each other; a failure leaves no folder behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     env = PythonEnv(path)
-    with _locked(path.with_name(path.name + ".lock")):
+    with _locked(_lock_path(path)):
         if (path / READY).is_file():
             return env
         shutil.rmtree(path, ignore_errors=True)  # half-made by a crash
@@ -117,9 +117,9 @@ def ready_env(path: Path) -> PythonEnv | None:
 
 def remove_env(path: Path) -> None:
     """Remove an environment and its lock (a deleted project's)."""
-    with _locked(path.with_name(path.name + ".lock")):
+    with _locked(_lock_path(path)):
         shutil.rmtree(path, ignore_errors=True)
-    path.with_name(path.name + ".lock").unlink(missing_ok=True)
+    _lock_path(path).unlink(missing_ok=True)
 
 
 def build_recipe(build_dir: Path) -> str | None:
@@ -149,6 +149,8 @@ def install_build_recipe(
     else:
         command = [env.python, "-m", "pip", "install", "--no-input", "-r", REQUIREMENTS]
         what = f"pip install -r {REQUIREMENTS}"
+    log.touch()
+    start = log.stat().st_size
     proc = start_in_group(
         command, cwd=build_dir, env=env.activate(child_env), log_path=log, header=what
     )
@@ -159,8 +161,16 @@ def install_build_recipe(
     finally:
         stop_group(proc)  # whatever the script left running goes with it
     if code != 0:
-        tail = log_tail(log, lines=FAILURE_LINES)
+        tail = _output_tail(log, start)
         raise EnvironmentFailed(f"{what} exited with code {code}; its last lines:\n{tail}")
+
+
+def _output_tail(log: Path, start: int) -> str:
+    """The installer's last lines: what it wrote to ``log`` after ``start``, less our header."""
+    with log.open("rb") as fh:
+        fh.seek(start)
+        lines = fh.read().decode(errors="replace").splitlines()[1:]
+    return "\n".join(lines[-FAILURE_LINES:])
 
 
 def _create(env: PythonEnv) -> None:
@@ -192,9 +202,15 @@ def _create(env: PythonEnv) -> None:
     (kernel / "kernel.json").write_text(json.dumps(spec, indent=1))
 
 
+def _lock_path(path: Path) -> Path:
+    """Locks sit apart, so a folder of environments lists environments only."""
+    return path.parent / ".locks" / f"{path.name}.lock"
+
+
 @contextmanager
 def _locked(lock_path: Path) -> Iterator[None]:
     """An exclusive lock other processes (the server, a session's CLI) respect too."""
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
     with lock_path.open("a") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:

@@ -160,9 +160,12 @@ class Builder:
             )
 
         try:
-            return ensure_env(path, install=install)
+            made = ensure_env(path, install=install)
         except EnvironmentFailed as exc:
             raise BuildError(str(exc)) from None
+        with log.open("a") as fh:
+            fh.write(f"--- Python environment {recipe[:12]} ready ---\n")
+        return made
 
     def _check(
         self, args: list[str], env: dict[str, str], log: Path, *, python: PythonEnv | None = None
