@@ -15,6 +15,7 @@ import pytest
 from lab_server import deploy
 from local_package import make_wheel
 from workspace.client import BuildFailed, JobRunFailed, WorkspaceClient
+from workspace.processes.python_envs import lab_site_packages
 
 OFFLINE = {"PIP_NO_INDEX": "1"}
 """The tests run without a package index; a local wheel needs none."""
@@ -96,6 +97,7 @@ def test_what_a_job_installs_the_projects_next_job_imports_and_no_other_project_
     succeeded, log = _run(admin, other.id, "probe.py")
     assert not succeeded and "No module named 'env_probe'" in log
     assert not _lab_imports("env_probe")
+    assert not any((Path(p) / "env_probe.py").exists() for p in lab_site_packages())
 
     env = server.home / "envs" / "projects" / mine.id
     assert (env / "READY").is_file()

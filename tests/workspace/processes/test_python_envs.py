@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -12,9 +13,12 @@ from pathlib import Path
 
 import pytest
 from local_package import make_wheel
+from workspace.core.config import WorkspaceSettings
 from workspace.processes.python_envs import (
     EnvironmentFailed,
     PythonEnv,
+    build_env_path,
+    build_python,
     build_recipe,
     ensure_env,
     install_build_recipe,
@@ -161,3 +165,19 @@ def test_cdsw_build_sh_runs_with_the_env_first_and_a_failure_carries_pips_last_l
     assert str(failed.value).startswith("pip install -r requirements.txt exited with code 1")
     assert "No matching distribution found for no-such-package-anywhere" in str(failed.value)
     assert not (tmp_path / "envs" / "bad").exists()
+
+
+def test_a_build_whose_env_is_gone_is_refused_rather_than_run_on_the_labs_python(tmp_path):
+    settings = WorkspaceSettings(home=tmp_path / "lab")
+    build = tmp_path / "build"
+    build.mkdir()
+    assert build_python(settings, build) is None  # nothing to install: the lab's interpreter
+
+    (build / "requirements.txt").write_text("probe\n")
+    path = build_env_path(settings, build_recipe(build))
+    ensure_env(path)
+    assert build_python(settings, build) == PythonEnv(path)
+
+    shutil.rmtree(path)
+    with pytest.raises(EnvironmentFailed, match="is gone; build the model again"):
+        build_python(settings, build)
