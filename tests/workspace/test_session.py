@@ -127,19 +127,18 @@ def test_a_notebook_pip_install_lands_in_the_project_env_its_jobs_use(server, ad
         client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel['id']}.json"))
         client.load_connection_file()
         client.start_channels()
-        try:
-            client.wait_for_ready(timeout=60)
-            printed: list[str] = []
-            cell = f"!pip install {wheel}\nimport cell_probe, sys\n"
-            cell += "print(cell_probe.ANSWER, sys.executable)"
-            client.execute_interactive(
-                cell,
-                output_hook=lambda msg: printed.append(msg["content"].get("text", "")),
-                timeout=120,
+        try:  # the answer comes back on the shell channel, which queues until the kernel is up
+            request = client.execute(
+                f"!pip install {wheel}\nimport cell_probe, sys",
+                user_expressions={"seen": "f'{cell_probe.ANSWER} {sys.executable}'"},
             )
+            reply = client.get_shell_msg(timeout=180)
         finally:
             client.stop_channels()
-        assert f"7 {python}" in "".join(printed), printed
+        assert reply["parent_header"]["msg_id"] == request
+        assert reply["content"]["status"] == "ok", reply["content"]
+        seen = reply["content"]["user_expressions"]["seen"]["data"]["text/plain"]
+        assert seen == repr(f"7 {python}")
     finally:
         _cli("session", "--stop", project.id, env=env)
 
