@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from workspace.serving.backend import DeploymentSpec, ReplicaState
+from workspace.serving.backend import REPLICA_SECRET_HEADER, DeploymentSpec, ReplicaState
 from workspace.serving.local_backend import LocalProcessBackend
 
 
@@ -23,7 +23,7 @@ def _gone(pid: int) -> bool:
         return True
 
 
-def test_killed_replica_is_restarted_within_5_s(deploy, backend, ready) -> None:
+def test_killed_replica_is_restarted_within_5_s(deploy, backend, ready, auth) -> None:
     [before] = deploy("echo.py")
     os.kill(before.pid, signal.SIGKILL)
     killed_at = time.monotonic()
@@ -36,7 +36,10 @@ def test_killed_replica_is_restarted_within_5_s(deploy, backend, ready) -> None:
     assert time.monotonic() - killed_at < 5
     assert after.restarts == 1
     assert "exited with code -9" in (after.last_error or "")
-    assert httpx.post(f"{after.url}/predict", json={"request": 7}).json()["response"] == 7
+    assert (
+        httpx.post(f"{after.url}/predict", json={"request": 7}, headers=auth()).json()["response"]
+        == 7
+    )
 
 
 @pytest.mark.parametrize("cgroups", [True, False], ids=["cgroup-or-watchdog", "watchdog"])
@@ -53,7 +56,9 @@ def test_replica_over_its_memory_limit_is_killed_reported_and_restarted(
         [replica] = ready(backend, "hog", 1)
         assert replica.memory_limit_mb == pytest.approx(153.6)
         with contextlib.suppress(httpx.TransportError):  # killed before it could answer
-            httpx.post(f"{replica.url}/predict", json={"request": {"mb": 400}}, timeout=10)
+            secret = {REPLICA_SECRET_HEADER: backend.secret("hog") or ""}
+            body = {"request": {"mb": 400}}
+            httpx.post(f"{replica.url}/predict", json=body, headers=secret, timeout=10)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and backend.status("hog")[0].restarts == 0:
             time.sleep(0.05)
@@ -86,12 +91,12 @@ def _thread_cpus(pid: int, tid: int) -> list[int]:
     return sorted(os.sched_getaffinity(tid)) if psutil.pid_exists(pid) else []
 
 
-def test_fractional_cpu_share_holds_a_busy_replica(deploy, backend, ready) -> None:
+def test_fractional_cpu_share_holds_a_busy_replica(deploy, backend, ready, auth) -> None:
     [replica] = deploy("busy.py", cpu=0.5)
     spinning = threading.Thread(
         target=httpx.post,
         args=(f"{replica.url}/predict",),
-        kwargs={"json": {"request": {"seconds": 2.5}}, "timeout": 30},
+        kwargs={"json": {"request": {"seconds": 2.5}}, "headers": auth(), "timeout": 30},
     )
     spinning.start()
     time.sleep(0.3)
@@ -105,10 +110,12 @@ def test_fractional_cpu_share_holds_a_busy_replica(deploy, backend, ready) -> No
     assert sample.cpu_percent <= share * 100 * 1.15, (sample.cpu_percent, held_by_quota)
 
 
-def test_stop_leaves_no_process_behind(deploy, backend, ready) -> None:
+def test_stop_leaves_no_process_behind(deploy, backend, ready, auth) -> None:
     replicas = deploy("spawner.py", replicas=2)
     pids = [replica.pid for replica in replicas]
-    children = [httpx.post(f"{r.url}/predict", json={"request": {}}) for r in replicas]
+    children = [
+        httpx.post(f"{r.url}/predict", json={"request": {}}, headers=auth()) for r in replicas
+    ]
     pids += [answer.json()["response"]["child_pid"] for answer in children]
     assert all(not _gone(pid) for pid in pids)
     backend.stop("dep")
@@ -124,14 +131,14 @@ def test_shutdown_stops_every_deployment(deploy, backend, ready) -> None:
     assert all(_gone(pid) for pid in pids)
 
 
-def test_shutdown_waits_for_a_stop_another_thread_began(deploy, backend, ready) -> None:
+def test_shutdown_waits_for_a_stop_another_thread_began(deploy, backend, ready, auth) -> None:
     """A replica finishing a slow request takes a while to stop; shutdown must not return (and
     let its server exit) before that replica is gone, or it outlives the server."""
     [replica] = deploy("slow.py")
     slow = threading.Thread(
         target=httpx.post,
         args=(f"{replica.url}/predict",),
-        kwargs={"json": {"request": {"sleep": 2}}, "timeout": 10},
+        kwargs={"json": {"request": {"sleep": 2}}, "headers": auth(), "timeout": 10},
     )
     slow.start()
     time.sleep(0.3)  # the request is in the replica: its graceful stop now waits for it

@@ -20,8 +20,10 @@ from sqlalchemy.orm import sessionmaker
 from workspace.core.config import WorkspaceSettings
 from workspace.core.paths import OutsideFolder, file_inside
 from workspace.processes.environment import ProjectIdentity, child_environment
+from workspace.processes.run_as import RunAs
 from workspace.schemas.states import BUILDS_IN_PROGRESS, BuildStatus
 from workspace.server.services.project_files import IGNORED
+from workspace.server.storage import crud
 from workspace.server.storage import tables as db
 
 IMPORT_CHECK = "workspace.replica.import_check"
@@ -46,11 +48,17 @@ class Builder:
     """Runs builds on the shared worker pool; every build ends built or failed."""
 
     def __init__(
-        self, settings: WorkspaceSettings, sessions: sessionmaker, executor: Executor
+        self,
+        settings: WorkspaceSettings,
+        sessions: sessionmaker,
+        executor: Executor,
+        *,
+        run_as: RunAs | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.executor = executor
+        self.run_as = run_as
 
     def log_path(self, build_id: str) -> Path:
         return self.settings.logs_dir / "builds" / f"{build_id}.log"
@@ -78,12 +86,16 @@ class Builder:
             if build is None or project is None:
                 return
             build.status = BuildStatus.BUILDING
+            # The import check acts as whoever created the build, with a key that ends with it.
+            crud.revoke_keys_named(session, _key_name(build_id))  # one a restart left behind
+            _, key = crud.issue_key(session, build.creator, name=_key_name(build_id))
             session.commit()
             env = child_environment(
                 self.settings,
                 project=ProjectIdentity(project.id, project.name, project.creator.username),
-                api_key=None,
+                api_key=key,
                 layers=[project.environment],
+                home=self.build_dir(build_id) if self.run_as else None,
             )
             project_dir = self.settings.projects_dir / project.id
             file_path, function_name = build.file_path, build.function_name
@@ -97,10 +109,12 @@ class Builder:
                 shutil.rmtree(dest)  # a build interrupted by a restart starts over
             if reference:
                 dest.mkdir(parents=True)
+                self._give(dest)
                 summary = self._check(["registry", str(dest), reference], env, log)
             else:
                 resolve_entry_point(project_dir, file_path or "")
                 shutil.copytree(project_dir, dest, ignore=IGNORED, symlinks=False)
+                self._give(dest)
                 self._check(["file", str(dest), file_path or "", function_name or ""], env, log)
             status, reason = BuildStatus.BUILT, None
         except BuildError as exc:
@@ -108,6 +122,11 @@ class Builder:
             with log.open("a") as fh:
                 fh.write(f"\nbuild failed: {reason}\n")
         self._finish(build_id, status, reason, summary if reference else {})
+
+    def _give(self, dest: Path) -> None:
+        """The snapshot belongs to the account user code runs as (its replicas read it)."""
+        if self.run_as is not None:
+            self.run_as.give(dest)
 
     def _finish(
         self, build_id: str, status: BuildStatus, reason: str | None, pinned: dict[str, str]
@@ -117,6 +136,7 @@ class Builder:
             if build is None:
                 return
             build.status, build.failure_reason = status, reason
+            crud.revoke_keys_named(session, _key_name(build_id))
             if status == BuildStatus.BUILT:
                 build.built_at = db.utcnow()
                 if pinned:
@@ -140,6 +160,7 @@ class Builder:
                     text=True,
                     timeout=timeout,
                     cwd=args[1],
+                    **(self.run_as.popen_args() if self.run_as else {}),
                 )
             except subprocess.TimeoutExpired:
                 raise BuildError(f"import check took longer than {timeout:.0f} s") from None
@@ -154,3 +175,7 @@ class Builder:
         if proc.returncode != 0 or not isinstance(summary, dict):
             raise BuildError(f"import check exited with code {proc.returncode}; see the build log")
         return summary
+
+
+def _key_name(build_id: str) -> str:
+    return f"build {build_id}"
