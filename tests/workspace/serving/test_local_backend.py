@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,8 +14,10 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from workspace.processes.environment import with_lab_on_path
 from workspace.serving.backend import REPLICA_SECRET_HEADER, DeploymentSpec, ReplicaState
 from workspace.serving.local_backend import LocalProcessBackend
+from workspace.serving.replica_slot import ReplicaProcess
 
 
 def _gone(pid: int) -> bool:
@@ -171,3 +175,124 @@ def test_status_reports_memory_used_against_limits(deploy, backend, ready) -> No
     assert replica.state == ReplicaState.READY
     log = backend.replica_log(replica.replica_id)
     assert "ready on" in log
+
+
+def test_a_replica_that_cannot_start_fails_its_own_deployment_and_no_other(
+    deploy, backend, build_dir, ready, auth
+) -> None:
+    """The issue's reproduction: one deployment whose environment the kernel refuses used to end
+    the supervisor thread, killing every replica while they were still reported ready."""
+    [good] = deploy("echo.py", deployment_id="good")
+    spec = DeploymentSpec(
+        "bad", build_dir, file_path="echo.py", function_name="predict", environment={"X": "a\0b"}
+    )
+    backend.deploy(spec)
+    deadline = time.monotonic() + 10
+    while backend.status("bad")[0].state != ReplicaState.FAILED:
+        assert time.monotonic() < deadline, backend.status("bad")
+        time.sleep(0.05)
+    [bad] = backend.status("bad")
+    assert "could not start" in (bad.last_error or "") and "null byte" in (bad.last_error or "")
+    time.sleep(0.5)  # several supervision rounds later
+    [still] = backend.status("good")
+    assert (still.pid, still.state, still.restarts) == (good.pid, ReplicaState.READY, 0)
+    assert not _gone(good.pid)
+    answer = httpx.post(f"{good.url}/predict", json={"request": 1}, headers=auth("good"))
+    assert answer.json()["response"] == 1
+    deploy("echo.py", deployment_id="later")  # the supervisor still starts new replicas
+
+
+def test_replicas_outlive_the_thread_that_started_them(tmp_path: Path, build_dir: Path) -> None:
+    """PR_SET_PDEATHSIG fires when the parent *thread* ends; replicas must only end with the
+    server process (here: when the write end of their lifeline closes)."""
+    lifeline, write_end = os.pipe()
+    spec = DeploymentSpec("dep", build_dir, file_path="echo.py", function_name="predict")
+    replica = ReplicaProcess(
+        "dep-0", spec, log_dir=tmp_path, env=with_lab_on_path({}), secret="s", lifeline_fd=lifeline
+    )
+    try:
+        starter = threading.Thread(target=replica.start)
+        starter.start()
+        starter.join()
+        time.sleep(1.0)
+        assert replica.proc is not None and replica.proc.poll() is None, replica.log_tail()
+        os.close(write_end)  # what the kernel does when the server process ends
+        replica.proc.wait(5)
+    finally:
+        replica.stop()
+        os.close(lifeline)
+
+
+SERVER_WITH_A_REPLICA = """
+import sys, time
+from pathlib import Path
+from workspace.serving.backend import DeploymentSpec
+from workspace.serving.local_backend import LocalProcessBackend
+from workspace.serving.replica_slot import ReplicaProcess
+
+backend = LocalProcessBackend(Path(sys.argv[1]) / "serving")
+spec = DeploymentSpec("dep", Path(sys.argv[1]), file_path="spawner.py", function_name="predict")
+backend.deploy(spec)
+while not backend.ready_urls("dep"):
+    time.sleep(0.05)
+print(backend.status("dep")[0].pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_replicas_and_their_children_die_with_a_killed_server(build_dir: Path) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER_WITH_A_REPLICA, str(build_dir)], stdout=subprocess.PIPE
+    )
+    try:
+        replica = psutil.Process(int(server.stdout.readline()))
+        family = [replica, *replica.children(recursive=True)]
+        assert len(family) == 2, "the model's own child runs too"
+        server.kill()
+        server.wait(10)
+        deadline = time.monotonic() + 5
+        while not all(_gone(p.pid) for p in family):
+            assert time.monotonic() < deadline, "replicas outlived the server killed with -9"
+            time.sleep(0.05)
+    finally:
+        server.kill()
+        for process in psutil.Process().children(recursive=True):
+            if process.pid != server.pid:
+                with contextlib.suppress(psutil.Error):
+                    process.kill()
+
+
+def test_a_dead_replica_is_never_reported_ready(deploy, backend) -> None:
+    [before] = deploy("echo.py")
+    os.kill(before.pid, signal.SIGKILL)
+    while not _gone(before.pid):
+        time.sleep(0.001)
+    for _ in range(200):  # until it is replaced, the dead process is never "ready"
+        [now] = backend.status("dep")
+        if now.pid != before.pid:
+            break
+        assert now.state != ReplicaState.READY, now
+        time.sleep(0.001)
+
+
+def test_replicas_listen_on_loopback_whatever_their_environment_says(
+    backend, build_dir, ready
+) -> None:
+    spec = DeploymentSpec(
+        "dep",
+        build_dir,
+        file_path="echo.py",
+        function_name="predict",
+        environment={"LAB_REPLICA_HOST": "0.0.0.0", "LAB_REPLICA_SECRET": ""},
+    )
+    backend.deploy(spec)
+    [replica] = ready(backend, "dep", 1)
+    listening = [
+        c for c in psutil.Process(replica.pid).net_connections("inet") if c.status == "LISTEN"
+    ]
+    assert [c.laddr.ip for c in listening] == ["127.0.0.1"]
+    refused = httpx.post(
+        f"{replica.url}/predict", json={"request": 1}, headers={REPLICA_SECRET_HEADER: ""}
+    )
+    assert refused.status_code == 403
+    assert "X-Lab-Replica-Secret" in refused.json()["message"]
