@@ -1,16 +1,29 @@
-"""One user's deployment cannot harm another's, and what a build or deployment runs acts with
-its creator's key, which ends with it: against the real server and its real replicas."""
+"""Multi-user safety against the real server, its real jobs and replicas: user code sees an
+allow-listed environment and, where the server can switch accounts, runs as an unprivileged one
+that cannot read the workspace's own state; one user's deployment cannot harm another's; what a
+build or deployment runs acts with its creator's key, which ends with it."""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import pwd
+import shutil
 import signal
 import sqlite3
+import subprocess
+import sys
+import sysconfig
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 import pytest
 import requests
+import workspace
 from lab_server import deploy
 
 BAD_ENVIRONMENTS = [
@@ -203,3 +216,157 @@ def test_a_builds_import_check_acts_as_its_creator_with_a_key_that_ends_with_it(
         f"{server.url}/api/v2/users/me", headers={"Authorization": f"Bearer {key}"}, timeout=10
     )
     assert answer.status_code == 401, "the build's key ended with the build"
+
+
+PROBE = """
+import json, os
+from pathlib import Path
+from workspace.client._http import default_api_key
+
+env = dict(os.environ)
+for name in ("LAB_API_KEY", "CDSW_APIV2_KEY"):  # without its own key, would it find another?
+    os.environ.pop(name)
+home = Path(env["LAB_HOME"])
+
+
+def can(action):
+    try:
+        action()
+        return True
+    except OSError:
+        return False
+
+
+Path("written-by-the-job.txt").write_text("mine")
+report = {
+    "names": sorted(env),
+    "fallback_key": default_api_key(),
+    "uid": os.getuid(),
+    "read_database": can(lambda: (home / "workspace.db").read_bytes()),
+    "read_credentials": can(lambda: (home / "credentials.json").read_bytes()),
+    "list_logs": can(lambda: os.listdir(home / "logs")),
+    "list_builds": can(lambda: os.listdir(home / "builds")),
+    "own_folder": Path("written-by-the-job.txt").read_text() == "mine",
+    "warehouse": can(lambda: (Path(env["LAB_WAREHOUSE"]) / "t.parquet").write_bytes(b"PAR1")),
+}
+print("REPORT " + json.dumps(report))
+
+
+def predict(args):
+    return {"uid": os.getuid(), "read_database": can(lambda: (home / "workspace.db").read_bytes())}
+"""
+
+
+def _probe(admin, project_dir: Path) -> tuple[object, dict]:
+    """Run PROBE as a job of a new project made from ``project_dir``; its report."""
+    (project_dir / "probe.py").write_text(PROBE)
+    project = admin.create_project(name="probe", template="local", local_path=str(project_dir))
+    job = admin.create_job(project_id=project.id, name="probe", script="probe.py")
+    run = admin.create_job_run(project_id=project.id, job_id=job.id)
+    ids = {"project_id": project.id, "job_id": job.id, "run_id": run.id}
+    admin.wait_for_job_run(**ids, timeout=60)
+    log = admin.get_job_run_logs(**ids)
+    return project, json.loads(log.split("REPORT ", 1)[1].splitlines()[0])
+
+
+SERVER_ONLY = {
+    "LAB_DATABASE_URL": "",  # set per test to the server's real database
+    "LAB_API_KEY": "the-servers-own-key",
+    "SERVER_ONLY_SECRET": "hush",
+    "AWS_ACCESS_KEY_ID": "lakehouse-key",
+    "SPARK_MASTER": "local[1]",
+}
+
+
+def test_user_code_sees_an_allow_listed_environment_and_never_the_servers_key(
+    make_server, tmp_path: Path
+) -> None:
+    server = make_server()
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    server.env.update(SERVER_ONLY, LAB_WAREHOUSE=str(warehouse))
+    server.env["LAB_DATABASE_URL"] = f"sqlite:///{server.home / 'workspace.db'}"
+    server.start()
+    project_dir = tmp_path / "project"
+    project_dir.mkdir()
+    _, report = _probe(server.client(), project_dir)
+    names = set(report["names"])
+    assert not names & {"LAB_DATABASE_URL", "SERVER_ONLY_SECRET"}, names
+    assert {"AWS_ACCESS_KEY_ID", "SPARK_MASTER", "LAB_WAREHOUSE", "PATH", "HOME"} <= names
+    assert report["fallback_key"] is None, "user code must not fall back to credentials.json"
+    assert report["own_folder"] and report["warehouse"]
+
+
+@pytest.fixture
+def account() -> Iterator[str]:
+    """A throwaway unprivileged account where ``useradd`` works, else ``nobody``."""
+    name = f"labjob{os.getpid() % 100_000}"
+    made = subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
+        capture_output=True,
+        check=False,
+    )
+    yield name if made.returncode == 0 else "nobody"
+    if made.returncode == 0:
+        subprocess.run(["userdel", name], capture_output=True, check=False)
+
+
+def _python_for(account: str) -> tuple[str, str]:
+    """An interpreter of this Python version ``account`` can run, and the path of this run's
+    packages (a pyenv Python in root's home is out of its reach; the system one is not)."""
+    packages = sysconfig.get_paths()["purelib"]
+    path = os.pathsep.join([str(Path(workspace.__file__).resolve().parents[1]), packages])
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    for python in (sys.executable, shutil.which(version, path="/usr/local/bin:/usr/bin")):
+        if python is None:
+            continue
+        with contextlib.suppress(PermissionError):  # it cannot even execute this one
+            probe = subprocess.run(
+                [python, "-c", "import fastapi, workspace"],
+                env={"PYTHONPATH": path},
+                cwd="/",
+                user=account,
+                capture_output=True,
+                check=False,
+            )
+            if probe.returncode == 0:
+                return python, path
+    raise AssertionError(f"{account} can run no {version} here")
+
+
+def test_user_code_runs_as_an_account_that_cannot_read_the_workspaces_state(
+    account, make_server
+) -> None:
+    assert os.geteuid() == 0, "this machine runs the server as root, as the issue found it"
+    python, path = _python_for(account)
+    entry = pwd.getpwnam(account)
+    base = Path(tempfile.mkdtemp(prefix="lab-isolation-"))
+    try:
+        base.chmod(0o711)  # the operator's part: LAB_HOME's parent reachable by the account
+        warehouse = base / "warehouse"
+        warehouse.mkdir()
+        os.chown(warehouse, entry.pw_uid, entry.pw_gid)
+        project_dir = base / "files"
+        project_dir.mkdir()
+        (base / "home").mkdir()
+        server = make_server(base / "home")
+        server.python = python
+        server.env.update(LAB_RUN_AS_USER=account, LAB_WAREHOUSE=str(warehouse), PYTHONPATH=path)
+        server.start()
+        admin = server.client()
+        project, report = _probe(admin, project_dir)
+        assert report["uid"] == entry.pw_uid
+        assert not report["read_database"], "the job read the workspace database"
+        assert not report["read_credentials"], "the job read the admin's credentials"
+        assert not report["list_logs"] and not report["list_builds"]
+        assert report["own_folder"] and report["warehouse"]
+        assert report["fallback_key"] is None
+        served = deploy(admin, project.id, "probe", file_path="probe.py", function_name="predict")
+        answer = admin.call_model(served.model.access_key, {})["response"]
+        assert answer == {"uid": entry.pw_uid, "read_database": False}
+    finally:
+        for server_process in psutil.process_iter(["username"]):  # nothing of the account stays
+            if server_process.info["username"] == account:
+                with contextlib.suppress(psutil.Error):
+                    server_process.kill()
+        shutil.rmtree(base, ignore_errors=True)
