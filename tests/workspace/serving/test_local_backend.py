@@ -244,6 +244,7 @@ def test_replicas_and_their_children_die_with_a_killed_server(build_dir: Path) -
     server = subprocess.Popen(
         [sys.executable, "-c", SERVER_WITH_A_REPLICA, str(build_dir)], stdout=subprocess.PIPE
     )
+    family: list[psutil.Process] = []
     try:
         replica = psutil.Process(int(server.stdout.readline()))
         family = [replica, *replica.children(recursive=True)]
@@ -256,10 +257,10 @@ def test_replicas_and_their_children_die_with_a_killed_server(build_dir: Path) -
             time.sleep(0.05)
     finally:
         server.kill()
-        for process in psutil.Process().children(recursive=True):
-            if process.pid != server.pid:
-                with contextlib.suppress(psutil.Error):
-                    process.kill()
+        server.wait(10)
+        for process in family:  # only what this test started
+            with contextlib.suppress(psutil.Error):
+                process.kill()
 
 
 def test_a_dead_replica_is_never_reported_ready(deploy, backend) -> None:
