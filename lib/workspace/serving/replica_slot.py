@@ -85,6 +85,8 @@ class ReplicaProcess:
             "LAB_REPLICA_SECRET": self.secret,
             "LAB_REPLICA_CPUS": ",".join(map(str, self.cores)),
         }
+        if self.run_as is not None:  # the server's HOME is out of the account's reach
+            env["HOME"] = str(self.spec.build_dir)
         command = [sys.executable, "-m", REPLICA_SERVER, "--port", str(port)]
         command += ["--build-dir", str(self.spec.build_dir), "--replica-id", self.replica_id]
         if self.spec.model_uri:
