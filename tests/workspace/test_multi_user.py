@@ -24,7 +24,7 @@ import psutil
 import pytest
 import requests
 import workspace
-from lab_server import deploy
+from lab_server import deploy, free_port
 
 BAD_ENVIRONMENTS = [
     ({"A": "x\u0000y"}, "A holds a NUL byte"),
@@ -237,8 +237,21 @@ def can(action):
         return False
 
 
+def logged_to_mlflow():
+    if not os.environ.get("MLFLOW_PROBE"):
+        return None
+    import mlflow
+
+    mlflow.set_experiment("isolation-probe")
+    with mlflow.start_run() as run:
+        mlflow.log_metric("reachable", 1.0)
+        mlflow.log_text("logged by the job", "probe.txt")  # through the server's artifact proxy
+    return mlflow.get_run(run.info.run_id).data.metrics == {"reachable": 1.0}
+
+
 Path("written-by-the-job.txt").write_text("mine")
 report = {
+    "mlflow": logged_to_mlflow(),
     "names": sorted(env),
     "fallback_key": default_api_key(),
     "uid": os.getuid(),
@@ -257,14 +270,16 @@ def predict(args):
 """
 
 
-def _probe(admin, project_dir: Path) -> tuple[object, dict]:
+def _probe(admin, project_dir: Path, **environment: str) -> tuple[object, dict]:
     """Run PROBE as a job of a new project made from ``project_dir``; its report."""
     (project_dir / "probe.py").write_text(PROBE)
-    project = admin.create_project(name="probe", template="local", local_path=str(project_dir))
+    project = admin.create_project(
+        name="probe", template="local", local_path=str(project_dir), environment=environment
+    )
     job = admin.create_job(project_id=project.id, name="probe", script="probe.py")
     run = admin.create_job_run(project_id=project.id, job_id=job.id)
     ids = {"project_id": project.id, "job_id": job.id, "run_id": run.id}
-    admin.wait_for_job_run(**ids, timeout=60)
+    admin.wait_for_job_run(**ids, timeout=180)
     log = admin.get_job_run_logs(**ids)
     return project, json.loads(log.split("REPORT ", 1)[1].splitlines()[0])
 
@@ -352,9 +367,12 @@ def test_user_code_runs_as_an_account_that_cannot_read_the_workspaces_state(
         server = make_server(base / "home")
         server.python = python
         server.env.update(LAB_RUN_AS_USER=account, LAB_WAREHOUSE=str(warehouse), PYTHONPATH=path)
+        del server.env["MLFLOW_TRACKING_URI"]  # the workspace serves MLflow over HTTP itself
+        server.env["LAB_MLFLOW_PORT"] = str(free_port())
         server.start()
         admin = server.client()
-        project, report = _probe(admin, project_dir)
+        project, report = _probe(admin, project_dir, MLFLOW_PROBE="1")
+        assert report["mlflow"] is True, "MLflow must stay reachable to the account"
         assert report["uid"] == entry.pw_uid
         assert not report["read_database"], "the job read the workspace database"
         assert not report["read_credentials"], "the job read the admin's credentials"
