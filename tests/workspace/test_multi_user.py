@@ -326,6 +326,16 @@ def account() -> Iterator[str]:
         subprocess.run(["userdel", name], capture_output=True, check=False)
 
 
+def _wait_until_answers(url: str, timeout_s: float = 90) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with contextlib.suppress(requests.ConnectionError):
+            if requests.get(url, timeout=2).ok:
+                return
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer in {timeout_s:g} s")
+
+
 def _python_for(account: str) -> tuple[str, str]:
     """An interpreter of this Python version ``account`` can run, and the path of this run's
     packages (a pyenv Python in root's home is out of its reach; the system one is not)."""
@@ -368,8 +378,10 @@ def test_user_code_runs_as_an_account_that_cannot_read_the_workspaces_state(
         server.python = python
         server.env.update(LAB_RUN_AS_USER=account, LAB_WAREHOUSE=str(warehouse), PYTHONPATH=path)
         del server.env["MLFLOW_TRACKING_URI"]  # the workspace serves MLflow over HTTP itself
-        server.env["LAB_MLFLOW_PORT"] = str(free_port())
+        mlflow_url = f"http://127.0.0.1:{free_port()}"
+        server.env["LAB_MLFLOW_PORT"] = mlflow_url.rsplit(":", 1)[1]
         server.start()
+        _wait_until_answers(f"{mlflow_url}/health")
         admin = server.client()
         project, report = _probe(admin, project_dir, MLFLOW_PROBE="1")
         assert report["mlflow"] is True, "MLflow must stay reachable to the account"
