@@ -43,11 +43,10 @@ def account_for_user_code(settings: WorkspaceSettings) -> RunAs | None:
             raise RunAsUnusable(str(exc)) from None
         log.warning("user code runs as root: %s", exc)
         return None
-    settings.projects_dir.mkdir(parents=True, exist_ok=True)
-    lock_down(settings)
+    open_paths(settings)
     why = _cannot_run(run_as, settings.projects_dir)
     if why is None:
-        os.umask(0o077)  # whatever the server writes from now on is its own
+        lock_down(settings)
         return run_as
     if named:
         raise RunAsUnusable(f"LAB_RUN_AS_USER={named} cannot run user code here: {why}")
@@ -55,19 +54,23 @@ def account_for_user_code(settings: WorkspaceSettings) -> RunAs | None:
     return None
 
 
-def lock_down(settings: WorkspaceSettings) -> None:
-    """LAB_HOME and the folders user code needs traversable (not listable); every other entry
-    of LAB_HOME private."""
-    home = settings.lab_home
+def open_paths(settings: WorkspaceSettings) -> set[Path]:
+    """LAB_HOME and the folders user code works in made traversable (not listable); them."""
     shared = {settings.projects_dir, settings.builds_dir}
     for folder in shared:
         folder.mkdir(parents=True, exist_ok=True)
-    home.chmod(0o711)
-    for entry in home.iterdir():
-        if entry in shared:
-            entry.chmod(0o711)
-        elif not entry.is_symlink():
+        folder.chmod(0o711)
+    settings.lab_home.chmod(0o711)
+    return shared
+
+
+def lock_down(settings: WorkspaceSettings) -> None:
+    """Every other entry of LAB_HOME private, and whatever this process writes from now on."""
+    shared = open_paths(settings)
+    for entry in settings.lab_home.iterdir():
+        if entry not in shared and not entry.is_symlink():
             entry.chmod(0o700 if entry.is_dir() else 0o600)
+    os.umask(0o077)
 
 
 def _cannot_run(run_as: RunAs, cwd: Path) -> str | None:

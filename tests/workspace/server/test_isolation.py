@@ -3,6 +3,7 @@ the start with one line, and LAB_HOME keeps the server's own files to itself."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +36,13 @@ def test_only_projects_and_builds_are_reachable_below_lab_home(tmp_path: Path) -
     (tmp_path / "workspace.db").write_text("")
     (tmp_path / "credentials.json").write_text("{}")
     (tmp_path / "logs").mkdir()
-    lock_down(settings)
+    umask = os.umask(0o022)
+    try:
+        lock_down(settings)
+        written_later = tmp_path / "written-later.log"
+        written_later.write_text("")
+    finally:
+        os.umask(umask)
     modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
     assert tmp_path.stat().st_mode & 0o777 == 0o711  # traversable, not listable
     assert modes == {
@@ -44,4 +51,5 @@ def test_only_projects_and_builds_are_reachable_below_lab_home(tmp_path: Path) -
         "logs": 0o700,
         "projects": 0o711,
         "builds": 0o711,
+        "written-later.log": 0o600,
     }
