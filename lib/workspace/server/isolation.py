@@ -55,9 +55,11 @@ def account_for_user_code(settings: WorkspaceSettings) -> RunAs | None:
 
 
 def open_paths(settings: WorkspaceSettings) -> set[Path]:
-    """LAB_HOME and the folders user code works in made traversable (not listable); them."""
-    shared = {settings.projects_dir, settings.builds_dir}
-    for folder in shared:
+    """LAB_HOME and the folders user code works in (projects, build snapshots, Python
+    environments) made traversable, not listable; the entries of LAB_HOME among them."""
+    envs = settings.envs_dir
+    shared = {settings.projects_dir, settings.builds_dir, envs}
+    for folder in (*shared, envs / "projects", envs / "builds"):
         folder.mkdir(parents=True, exist_ok=True)
         folder.chmod(0o711)
     settings.lab_home.chmod(0o711)

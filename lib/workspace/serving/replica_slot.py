@@ -87,7 +87,7 @@ class ReplicaProcess:
         }
         if self.run_as is not None:  # the server's HOME is out of the account's reach
             env["HOME"] = str(self.spec.build_dir)
-        command = [sys.executable, "-m", REPLICA_SERVER, "--port", str(port)]
+        command = [self.spec.python or sys.executable, "-m", REPLICA_SERVER, "--port", str(port)]
         command += ["--build-dir", str(self.spec.build_dir), "--replica-id", self.replica_id]
         if self.spec.model_uri:
             command += ["--model-uri", self.spec.model_uri]

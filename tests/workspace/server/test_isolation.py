@@ -31,7 +31,7 @@ def test_a_named_account_that_does_not_exist_stops_the_start_with_one_line(tmp_p
     assert not (tmp_path / "workspace.db").exists(), "a refused start leaves no database"
 
 
-def test_only_projects_and_builds_are_reachable_below_lab_home(tmp_path: Path) -> None:
+def test_only_projects_builds_and_environments_are_reachable_below_lab_home(tmp_path: Path) -> None:
     settings = WorkspaceSettings(home=tmp_path)
     (tmp_path / "workspace.db").write_text("")
     (tmp_path / "credentials.json").write_text("{}")
@@ -51,5 +51,6 @@ def test_only_projects_and_builds_are_reachable_below_lab_home(tmp_path: Path) -
         "logs": 0o700,
         "projects": 0o711,
         "builds": 0o711,
+        "envs": 0o711,
         "written-later.log": 0o600,
     }
