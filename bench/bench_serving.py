@@ -27,6 +27,8 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+from workspace.replica import REPLICA_SECRET_HEADER
+
 RAY_SERVE_RPS, RAY_SERVE_P50_MS = 232.0, 33.0
 MODELS = {
     "echo.py": "def predict(args):\n    return args\n",
@@ -62,7 +64,10 @@ def front(args: argparse.Namespace) -> None:
         return JSONResponse(answer.body, status_code=answer.status_code)
 
     async def replicas(_: Request) -> JSONResponse:
-        rows = [{**vars(r), "state": str(r.state)} for r in backend.status("bench")]
+        secret = backend.secret("bench")  # the bench calls replicas directly too
+        rows = [
+            {**vars(r), "state": str(r.state), "secret": secret} for r in backend.status("bench")
+        ]
         return JSONResponse(rows)
 
     @contextlib.asynccontextmanager
@@ -78,21 +83,20 @@ def front(args: argparse.Namespace) -> None:
         backend.shutdown()
 
 
-async def _load(url: str, concurrency: int, seconds: float, body: bytes) -> dict:
+async def _load(url: str, concurrency: int, seconds: float, body: bytes, secret: str) -> dict:
     import aiohttp
 
     latencies: list[float] = []
     failures: list[str] = []
     connector = aiohttp.TCPConnector(limit=concurrency)
+    headers = {"Content-Type": "application/json", REPLICA_SECRET_HEADER: secret}
     async with aiohttp.ClientSession(connector=connector) as session:
         stop_at = time.perf_counter() + seconds
 
         async def client() -> None:
             while (started := time.perf_counter()) < stop_at:
                 try:
-                    async with session.post(
-                        url, data=body, headers={"Content-Type": "application/json"}
-                    ) as r:
+                    async with session.post(url, data=body, headers=headers) as r:
                         await r.read()
                         status = r.status
                 except aiohttp.ClientError as exc:
@@ -122,7 +126,7 @@ def load(args: argparse.Namespace) -> None:
         run = uvloop.run
     except ImportError:
         pass
-    print(json.dumps(run(_load(args.url, args.concurrency, args.seconds, body))))
+    print(json.dumps(run(_load(args.url, args.concurrency, args.seconds, body, args.secret))))
 
 
 def _free_port() -> int:
@@ -162,15 +166,18 @@ class Front:
 
 
 def run_load(
-    url: str, concurrency: int, seconds: float, request: object = None
+    url: str, concurrency: int, seconds: float, request: object = None, secret: str = ""
 ) -> subprocess.Popen:
     command = [sys.executable, __file__, "load", "--url", url, "--concurrency", str(concurrency)]
     command += ["--seconds", str(seconds), "--request", json.dumps(request or {"x": 1})]
+    command += ["--secret", secret]
     return subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
 
 
-def measure(url: str, concurrency: int, seconds: float, request: object = None) -> dict:
-    out, _ = run_load(url, concurrency, seconds, request).communicate()
+def measure(
+    url: str, concurrency: int, seconds: float, request: object = None, secret: str = ""
+) -> dict:
+    out, _ = run_load(url, concurrency, seconds, request, secret).communicate()
     return json.loads(out)
 
 
@@ -188,12 +195,13 @@ async def _in_process_overhead(rounds: int = 2000) -> tuple[float, float]:
     while not backend.ready_urls("direct"):
         await asyncio.sleep(0.05)
     url = backend.ready_urls("direct")[0] + "/predict"
+    secret = {REPLICA_SECRET_HEADER: backend.secret("direct") or ""}
     router = ModelRouter(backend)
     direct, routed = [], []
     async with aiohttp.ClientSession() as session:
         for i in range(rounds + 200):
             started = time.perf_counter()
-            async with session.post(url, data=b'{"request":{"x":1}}') as answer:
+            async with session.post(url, data=b'{"request":{"x":1}}', headers=secret) as answer:
                 json.loads(await answer.read())
             middle = time.perf_counter()
             await router.forward("direct", {"x": 1}, timeout_s=10)
@@ -217,13 +225,14 @@ def main() -> None:
           f"via ModelRouter {routed_ms:.3f} ms; goal <= 1 ms)")  # fmt: skip
 
     echo = Front(build, "echo.py", 1)
-    replica_url = echo.replicas()[0]["url"] + "/predict"
-    direct = measure(replica_url, 1, 5)
+    [replica] = echo.replicas()
+    replica_url, secret = replica["url"] + "/predict", replica["secret"]
+    direct = measure(replica_url, 1, 5, secret=secret)
     routed = measure(f"{echo.url}/forward", 1, 5)
     print(f"router overhead over HTTP (Starlette front + router), p50: "
           f"{routed['p50_ms'] - direct['p50_ms']:.3f} ms (direct {direct['p50_ms']:.3f} ms, "
           f"via front {routed['p50_ms']:.3f} ms)")  # fmt: skip
-    direct8 = measure(replica_url, 8, 10)
+    direct8 = measure(replica_url, 8, 10, secret=secret)
     routed8 = measure(f"{echo.url}/forward", 8, 10)
     echo.stop()
     print(f"echo at 8 concurrent: direct {direct8['rps']:.0f} req/s; through router "
@@ -272,5 +281,8 @@ if __name__ == "__main__":
     load_args.add_argument("--concurrency", type=int, default=8)
     load_args.add_argument("--seconds", type=float, default=10)
     load_args.add_argument("--request", default='{"x": 1}')
+    load_args.add_argument(
+        "--secret", default="", help="the replicas' secret, when called directly"
+    )
     parsed = parser.parse_args()
     {"front": front, "load": load}.get(parsed.role, lambda _: main())(parsed)

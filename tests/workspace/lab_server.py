@@ -37,6 +37,8 @@ class RunningServer:
     port: int
     env: dict[str, str]
     process: subprocess.Popen | None = None
+    python: str = sys.executable
+    """The interpreter the server runs on (and so every child it starts)."""
 
     @property
     def url(self) -> str:
@@ -52,7 +54,7 @@ class RunningServer:
     def start(self, timeout: float = 60) -> RunningServer:
         log = (self.home / "server-test.log").open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "workspace.server"],
+            [self.python, "-m", "workspace.server"],
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -41,11 +41,21 @@ class ListParams(TypedDict, total=False):
     page_token: str | None
 
 
+USER_CODE_MARKERS = ("LAB_PROJECT_ID", "CDSW_PROJECT_ID", "CDSW_APIV2_KEY")
+"""Variables the workspace sets in every child it starts for user code (a job, a replica...)."""
+
+
 def default_api_key() -> str | None:
-    """LAB_API_KEY, else the admin key `workspace up` saved for scripts on this machine."""
-    key = os.environ.get("LAB_API_KEY")
+    """LAB_API_KEY (or CML's CDSW_APIV2_KEY), else, outside user code only, the admin key
+    `workspace up` saved for the CLI and scripts of the server's own account.
+
+    Why never inside user code: a job or a model would otherwise act as the workspace's admin
+    whenever its own key is missing; there it has its own scoped key or none at all."""
+    key = os.environ.get("LAB_API_KEY") or os.environ.get("CDSW_APIV2_KEY")
     if key:
         return key
+    if any(os.environ.get(name) for name in USER_CODE_MARKERS):
+        return None
     path = Path(os.environ.get("LAB_HOME") or get_settings().lab_home) / "credentials.json"
     try:
         return json.loads(path.read_text()).get("api_key")

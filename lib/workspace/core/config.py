@@ -43,6 +43,11 @@ class WorkspaceSettings(BaseSettings):
     )
     api_key: str | None = Field(default=None, description="Bearer API key clients send.")
     project_id: str | None = Field(default=None, description="Default project of client calls.")
+    run_as_user: str | None = Field(
+        default=None,
+        description="Unprivileged account user code runs as; default nobody when the server is "
+        "root and nobody can run its Python, else the server's own account.",
+    )
     mlflow_port: int = Field(default=8781, description="Port of the MLflow server `up` starts.")
     max_body_bytes: int = Field(default=5 * MB, description="Model request body cap (CML: 5 MB).")
     request_timeout_s: float = Field(default=60.0, description="Model request timeout in seconds.")

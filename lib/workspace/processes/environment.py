@@ -9,10 +9,14 @@ Why the ``CDSW_*`` variables too: code written for CML reads them (``CDSW_PROJEC
 ``PROJECT_OWNER``, ``CDSW_API_URL`` and ``CDSW_APIV2_KEY`` for ``cmlapi.default_client()``) and
 must run here unchanged. They carry the same values as their ``LAB_*`` twins.
 
-Later layers win: base (the server's environment) < project < job or deployment < run; then the
-workspace-owned variables (API URL, the child's own key, project identity, LAB_HOME, and
-``owned``) are set last, so a project cannot point them elsewhere. The server's own key never
-passes down.
+Why an allow-list: user code must not see the server's secrets. The base is not the server's
+environment but the few of its variables named in ``PASSED_FROM_SERVER`` (how to find programs,
+language and time zone, Java and Spark, and the lakehouse's own settings); the workspace database
+URL, the server's key, its credentials file and anything else it happens to hold never pass down.
+
+Later layers win: base < project < job or deployment < run; then the workspace-owned variables
+(API URL, the child's own key, project identity, LAB_HOME, and ``owned``) are set last, so a
+project cannot point them elsewhere.
 """
 
 from __future__ import annotations
@@ -33,6 +37,47 @@ CML_API_V1_PATH = "/api/v1"
 
 API_KEY_VARIABLES = ("LAB_API_KEY", "CDSW_APIV2_KEY")
 """Where a child finds its own key; whatever the server's environment holds there is dropped."""
+
+PASSED_FROM_SERVER = frozenset(
+    {
+        "PATH",  # where programs are: python, java, git
+        "PYTHONPATH",  # where the server's own packages are, so a child imports the same ones
+        "LANG",  # text encoding of files and terminals
+        "TZ",  # local time, as schedules and reports show it
+        "TMPDIR",  # where temporary files go
+        "JAVA_HOME",  # the JVM Spark starts
+        "HADOOP_HOME",  # Spark's Hadoop libraries, where installed apart
+        "LAB_CATALOG_NAME",  # the Iceberg catalog, the same in every engine
+        "LAB_CATALOG_TYPE",  # sql or rest
+        "LAB_CATALOG_URI",  # where the catalog answers (the lakehouse, not the workspace db)
+        "LAB_WAREHOUSE",  # where table files live
+        "LAB_S3_ENDPOINT",  # the warehouse's object store
+        "LAB_NAMESPACE",  # the namespace of the lab's tables
+        "LAB_JARS_DIR",  # Spark's pinned Iceberg and S3 jars
+        "LAB_WEB_DIR",  # map assets a report embeds
+        "LAB_SPARK_DRIVER_MEMORY",  # memory of a local Spark driver
+        "LAB_SERVING_CGROUPS",  # whether replicas a child starts get cgroups
+        "AWS_ACCESS_KEY_ID",  # the warehouse's object store credentials (the lakehouse's only)
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+    }
+)
+"""Variables of the server's environment a child gets; nothing else of it passes down."""
+
+PASSED_PREFIXES = ("LC_", "SPARK_")
+"""Families passed whole: locale categories, and Spark's own settings (SPARK_MASTER...)."""
+
+
+def base_environment(server: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The part of ``server`` (default: this process's environment) user code may see."""
+    server = os.environ if server is None else server
+    return {
+        name: value
+        for name, value in server.items()
+        if name in PASSED_FROM_SERVER or name.startswith(PASSED_PREFIXES)
+    }
 
 
 @dataclass(frozen=True)
@@ -80,12 +125,13 @@ def child_environment(
     layers: list[Mapping[str, str]],
     owned: Mapping[str, str] | None = None,
     base: Mapping[str, str] | None = None,
+    home: Path | None = None,
 ) -> dict[str, str]:
-    """``base`` (default: this process's environment, which carries the ``LAB_*`` catalog
-    settings) overlaid with ``layers``, then the workspace's variables and ``owned``."""
-    env = dict(os.environ if base is None else base)
-    for name in API_KEY_VARIABLES:  # never hand the server's own key to user code
-        env.pop(name, None)
+    """``base`` (default: the allow-listed part of this process's environment, which carries
+    the lakehouse settings) overlaid with ``layers``, then the workspace's variables and
+    ``owned``; ``home`` is the child's HOME (default: the server's)."""
+    env = base_environment(base)
+    env["HOME"] = str(home) if home else os.environ.get("HOME", "/")
     for layer in layers:
         env.update(layer)
     if not any("MLFLOW_TRACKING_URI" in layer for layer in layers):

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import psutil
 
+from workspace.processes.run_as import RunAs
+
 STOP_GRACE_S = 5.0
 SAME_START_S = 5.0
 """A recorded start time this close to a live pid's creation time means it is still ours."""
@@ -30,9 +32,12 @@ def start_in_group(
     env: Mapping[str, str],
     log_path: Path,
     header: str | None = None,
+    pass_fds: Sequence[int] = (),
+    run_as: RunAs | None = None,
 ) -> subprocess.Popen[bytes]:
     """Start ``command`` as the leader of a new session (its own process group), stdin closed,
-    stdout and stderr appended to ``log_path`` after an optional header line."""
+    stdout and stderr appended to ``log_path`` after an optional header line; as the account
+    ``run_as`` when given (see ``workspace.processes.run_as``)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("ab") as log:
         if header:
@@ -46,6 +51,8 @@ def start_in_group(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            pass_fds=tuple(pass_fds),
+            **(run_as.popen_args() if run_as else {}),
         )
 
 

@@ -40,6 +40,7 @@ from pathlib import Path
 
 from workspace.core.config import WorkspaceSettings
 from workspace.processes.groups import start_in_group, stop_group
+from workspace.processes.run_as import RunAs
 
 READY = "READY"
 """Written last: an environment without it is half-made."""
@@ -140,10 +141,19 @@ def build_recipe(build_dir: Path) -> str | None:
 
 
 def install_build_recipe(
-    env: PythonEnv, build_dir: Path, *, child_env: Mapping[str, str], log: Path, timeout_s: float
+    env: PythonEnv,
+    build_dir: Path,
+    *,
+    child_env: Mapping[str, str],
+    log: Path,
+    timeout_s: float,
+    run_as: RunAs | None = None,
 ) -> None:
     """Run ``cdsw-build.sh`` (CML's convention) with bash, else ``pip install -r
-    requirements.txt``, in ``build_dir`` with ``env`` first on PATH; output appended to ``log``."""
+    requirements.txt``, in ``build_dir`` with ``env`` first on PATH; output appended to ``log``.
+    Both are user code: they run as ``run_as`` when given, which then owns the environment."""
+    if run_as is not None:
+        run_as.give(env.path)
     if (build_dir / BUILD_SCRIPT).is_file():
         command, what = ["bash", BUILD_SCRIPT], BUILD_SCRIPT
     else:
@@ -152,7 +162,12 @@ def install_build_recipe(
     log.touch()
     start = log.stat().st_size
     proc = start_in_group(
-        command, cwd=build_dir, env=env.activate(child_env), log_path=log, header=what
+        command,
+        cwd=build_dir,
+        env=env.activate(child_env),
+        log_path=log,
+        header=what,
+        run_as=run_as,
     )
     try:
         code = proc.wait(timeout_s)
@@ -183,9 +198,11 @@ def _create(env: PythonEnv) -> None:
     )
     if made.returncode != 0:
         raise EnvironmentFailed(f"python -m venv failed: {made.stderr.strip()}")
-    site_packages = Path(
-        sysconfig.get_path("purelib", vars={"base": str(env.path), "platbase": str(env.path)})
-    )
+    # The venv scheme, not the interpreter's default: Debian's system Python would otherwise
+    # name its local/.../dist-packages, which a venv does not have.
+    scheme = "venv" if "venv" in sysconfig.get_scheme_names() else None
+    where = {"base": str(env.path), "platbase": str(env.path)}
+    site_packages = Path(sysconfig.get_path("purelib", scheme, vars=where))
     lines = [f"import site; site.addsitedir({p!r})" for p in lab_site_packages()]
     (site_packages / "_lab_runtime.pth").write_text("\n".join(lines) + "\n")
     for name in ("pip", "pip3", f"pip{sys.version_info.major}.{sys.version_info.minor}"):

@@ -2,10 +2,12 @@
 
 Run as ``python -m workspace.replica.server --build-dir D --port P --file-path F
 --function-name FN`` (file build) or ``--model-uri URI`` (registry build); every flag can also
-come from ``LAB_REPLICA_*`` variables. Routes:
+come from ``LAB_REPLICA_*`` variables; the secret comes only from ``LAB_REPLICA_SECRET``, and the
+replica listens on 127.0.0.1 whatever it is told. Routes:
 
 - ``GET /ready``: 200 once the model is loaded *and warmed* ("can answer now"), 503 before.
-- ``POST /predict`` with ``{"request": <json>}``: 200 ``{"response", "uuid", "metrics"}``;
+- ``POST /predict`` with ``{"request": <json>}`` and the deployment's secret in the
+  ``X-Lab-Replica-Secret`` header (403 without it): 200 ``{"response", "uuid", "metrics"}``;
   400 ``{"message"}`` for input the model refuses; 500 ``{"message"}`` when the model fails,
   after which the replica keeps serving.
 
@@ -18,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hmac
 import json
 import logging
 import os
 import signal
 import sys
+import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,28 +34,36 @@ from typing import Any
 
 import uvicorn
 
+from workspace.replica import REPLICA_SECRET_HEADER
 from workspace.replica.entry_point import ModelFunction, load_entry_point, to_json
 from workspace.replica.model_errors import CLIENT_ERRORS
 from workspace.replica.prediction import prediction_context
 
 log = logging.getLogger("workspace.replica")
 _JSON = [(b"content-type", b"application/json")]
+_SECRET_HEADER = REPLICA_SECRET_HEADER.lower().encode()
+HOST = "127.0.0.1"
+"""Replicas listen on loopback only; no flag or variable changes it (the router is local)."""
 
 
 class ReplicaApp:
-    """ASGI app serving one model function; ``model`` is set once it is loaded and warmed."""
+    """ASGI app serving one model function; ``model`` is set once it is loaded and warmed.
+    ``/predict`` answers only requests carrying ``secret`` in ``REPLICA_SECRET_HEADER``."""
 
-    def __init__(self, replica_id: str) -> None:
+    def __init__(self, replica_id: str, secret: str) -> None:
         self.model: ModelFunction | None = None
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model")
         self.headers = [*_JSON, (b"x-replica-id", replica_id.encode())]
+        self.secret = secret.encode()
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
         path, method = scope["path"], scope["method"]
-        if path == "/predict" and method == "POST":
+        if path == "/predict" and method == "POST" and not self._authorised(scope):
+            status, body = 403, _message(f"{REPLICA_SECRET_HEADER} is missing or wrong")
+        elif path == "/predict" and method == "POST":
             status, body = await self.predict(await _read_body(receive))
         elif path == "/ready" and method == "GET":
             ready = self.model is not None
@@ -61,6 +73,10 @@ class ReplicaApp:
         headers = [*self.headers, (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+    def _authorised(self, scope: dict) -> bool:
+        sent = dict(scope.get("headers", ())).get(_SECRET_HEADER, b"")
+        return hmac.compare_digest(sent, self.secret)
 
     async def predict(self, raw: bytes) -> tuple[int, bytes]:
         try:
@@ -138,17 +154,25 @@ def _pin_cpus() -> None:
         os.sched_setaffinity(0, {int(cpu) for cpu in cpus.split(",")})
 
 
-def _die_with_parent() -> None:
-    """Ask the kernel to kill this replica when the backend that started it dies, so a crashed
-    server leaves no orphan replicas holding ports and memory."""
-    parent = os.environ.get("LAB_REPLICA_PARENT_PID")
-    if not parent or not sys.platform.startswith("linux"):
-        return
-    import ctypes
+def _die_with_server() -> None:
+    """End this replica, and everything it started, when the server that started it ends.
 
-    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    if os.getppid() != int(parent):  # the parent died before the request took effect
-        os._exit(1)
+    Why a pipe and not PR_SET_PDEATHSIG: the kernel sends that signal when the parent *thread*
+    exits, so replicas died with whichever server thread spawned them. The server holds the only
+    write end of the pipe whose read end we inherit; end-of-file comes when the server process is
+    gone, however it went, including before this check started."""
+    fd = os.environ.pop("LAB_REPLICA_LIFELINE_FD", None)
+    if fd is None:
+        return
+    lifeline = int(fd)
+    os.set_inheritable(lifeline, False)  # the model's own children do not keep it open
+
+    def wait() -> None:
+        while os.read(lifeline, 1):
+            pass
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=wait, name="lifeline", daemon=True).start()
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -156,7 +180,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Serve one model replica over HTTP.")
     parser.add_argument("--build-dir", default=env("LAB_REPLICA_BUILD_DIR", "."))
     parser.add_argument("--port", type=int, default=int(env("LAB_REPLICA_PORT", "0")))
-    parser.add_argument("--host", default=env("LAB_REPLICA_HOST", "127.0.0.1"))
     parser.add_argument("--file-path", default=env("LAB_REPLICA_FILE_PATH"))
     parser.add_argument("--function-name", default=env("LAB_REPLICA_FUNCTION_NAME"))
     parser.add_argument("--model-uri", default=env("LAB_REPLICA_MODEL_URI"))
@@ -164,15 +187,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.model_uri and not (args.file_path and args.function_name):
         parser.error("give --model-uri, or --file-path with --function-name")
+    args.secret = os.environ.pop("LAB_REPLICA_SECRET", "")  # kept from the model's os.environ
+    if not args.secret:
+        parser.error("LAB_REPLICA_SECRET is not set: a replica answers only its router")
     return args
 
 
 async def serve(args: argparse.Namespace) -> int:
     """Answer HTTP at once (``/ready`` says 503) while the model loads; exit 3 if it cannot."""
-    app = ReplicaApp(args.replica_id)
+    app = ReplicaApp(args.replica_id, args.secret)
     config = uvicorn.Config(
         app,
-        host=args.host,
+        host=HOST,
         port=args.port,
         log_level="warning",
         access_log=False,
@@ -190,14 +216,14 @@ async def serve(args: argparse.Namespace) -> int:
         server.should_exit = True
         await serving
         return 3
-    log.warning("replica %s ready on %s:%s", args.replica_id, args.host, args.port)
+    log.warning("replica %s ready on %s:%s", args.replica_id, HOST, args.port)
     await serving
     return 0 if server.started else 1
 
 
 def main(argv: list[str] | None = None) -> None:
-    _die_with_parent()
-    _pin_cpus()
+    _pin_cpus()  # before any thread, the lifeline's included
+    _die_with_server()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     args = parse_args(argv)
     run: Any = asyncio.run

@@ -24,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from workspace.schemas.variables import check_deployment_environment
+
 Permission = Literal["viewer", "operator", "admin"]
 
 
@@ -72,6 +74,14 @@ a JSON string or an object in requests; a ``dict`` in Python."""
 
 EnvironmentIn = Annotated[dict[str, str], BeforeValidator(_environment_of)]
 """A request's environment: a JSON object, or the same as a JSON string."""
+
+DeploymentEnvironmentIn = Annotated[
+    dict[str, Any],
+    BeforeValidator(_environment_of),
+    AfterValidator(check_deployment_environment),
+]
+"""A deployment's environment: as ``EnvironmentIn``, and every variable able to reach a replica
+unchanged (``workspace.schemas.variables``)."""
 
 
 class Strict(BaseModel):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pydantic import AliasChoices, Field
 
-from workspace.schemas.common import Environment, EnvironmentIn, Record, Strict, Timestamp, UserRef
+from workspace.schemas.common import (
+    DeploymentEnvironmentIn,
+    Environment,
+    Record,
+    Strict,
+    Timestamp,
+    UserRef,
+)
 from workspace.schemas.states import DeploymentStatus
 
 
@@ -21,7 +28,7 @@ class DeploymentCreate(Strict):
         description="GPUs per replica; accepted and reported, though a CPU machine gives none.",
     )
     replicas: int = Field(default=1, ge=1, le=64)
-    environment: EnvironmentIn = Field(default_factory=dict)
+    environment: DeploymentEnvironmentIn = Field(default_factory=dict)
 
 
 class DeploymentOut(Record):

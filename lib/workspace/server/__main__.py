@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import sys
+
 import uvicorn
 
 from workspace.core.config import get_settings
 from workspace.server.app import create_app
+from workspace.server.isolation import RunAsUnusable, account_for_user_code
 
 
 def main() -> None:
     settings = get_settings()
+    if settings.run_as_user:  # a named account that cannot run user code stops the start here
+        try:
+            account_for_user_code(settings)
+        except RunAsUnusable as exc:
+            sys.exit(f"workspace: {exc}")
     uvicorn.run(
         create_app(settings),
         host=settings.host,

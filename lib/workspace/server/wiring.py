@@ -16,6 +16,7 @@ from sqlalchemy.orm import sessionmaker
 from workspace.core.config import WorkspaceSettings
 from workspace.server.endpoint.asgi import ModelEndpoint
 from workspace.server.endpoint.index import ModelIndex
+from workspace.server.isolation import account_for_user_code
 from workspace.server.services.builds import Builder
 from workspace.server.services.deployments import Deployer
 from workspace.server.services.job_runner import JobRunner
@@ -59,7 +60,8 @@ def wire(settings: WorkspaceSettings) -> Services:
     sessions = db.make_sessionmaker(db.make_engine(settings.sqlalchemy_url))
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="workspace")
     stopping = threading.Event()
-    backend = LocalProcessBackend(settings.replicas_dir)
+    run_as = account_for_user_code(settings)
+    backend = LocalProcessBackend(settings.replicas_dir, run_as=run_as)
     router = ModelRouter(backend)
     index = ModelIndex(sessions)
     deployer = Deployer(
@@ -80,9 +82,9 @@ def wire(settings: WorkspaceSettings) -> Services:
         index=index,
         projects=ProjectFiles(settings.projects_dir, sessions, executor),
         runtimes=RuntimeCatalog.of_this_server(),
-        builder=Builder(settings, sessions, executor),
+        builder=Builder(settings, sessions, executor, run_as=run_as),
         deployer=deployer,
-        jobs=JobService(sessions, JobRunner(settings, sessions), stopping=stopping),
+        jobs=JobService(sessions, JobRunner(settings, sessions, run_as=run_as), stopping=stopping),
         telemetry=telemetry,
         endpoint=ModelEndpoint(
             index,

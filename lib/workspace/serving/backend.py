@@ -12,6 +12,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from workspace.replica import REPLICA_SECRET_HEADER
+
+__all__ = [
+    "REPLICA_SECRET_HEADER",
+    "DeploymentSpec",
+    "ReplicaState",
+    "ReplicaStatus",
+    "ServingBackend",
+]
+
 
 class ReplicaState(StrEnum):
     STARTING = "starting"
@@ -72,6 +82,9 @@ class ServingBackend(Protocol):
 
     def ready_urls(self, deployment_id: str) -> list[str]:
         """Base URLs of replicas that can answer now (model loaded and warmed)."""
+
+    def secret(self, deployment_id: str) -> str | None:
+        """The value of ``REPLICA_SECRET_HEADER`` the deployment's replicas answer to."""
 
     def metrics(self, deployment_id: str) -> list[ReplicaStatus]:
         """A fresh sample of CPU and memory used per replica against its limits."""

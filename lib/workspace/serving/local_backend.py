@@ -2,7 +2,11 @@
 
 Why one supervisor thread: it spawns every replica, notices deaths within ~50 ms, restarts them,
 polls readiness and watches memory, so API calls (``deploy``, ``status``) never block on a child
-process, and replicas can ask the kernel to die with the thread that started them (no orphans).
+process. A replica that cannot even be spawned fails alone, with its reason.
+
+Why a lifeline pipe: every replica holds the read end of one pipe whose write end only this
+process holds, so replicas end with this process (kill -9 included), not with the thread that
+happened to spawn them; a per-deployment secret keeps other local processes from calling them.
 
 Example::
 
@@ -16,32 +20,47 @@ Example::
 from __future__ import annotations
 
 import atexit
+import contextlib
+import logging
 import math
 import os
 import re
+import secrets
 import threading
 import time
 from dataclasses import replace
 from pathlib import Path
 
-from workspace.processes.environment import with_lab_on_path
+from workspace.processes.environment import base_environment, with_lab_on_path
 from workspace.processes.limits import Cgroup, CoreAllocator, cgroups_enabled
+from workspace.processes.run_as import RunAs
 from workspace.serving.backend import DeploymentSpec, ReplicaState, ReplicaStatus
 from workspace.serving.replica_slot import ReplicaProcess
 
 SUPERVISE_EVERY_S = 0.05
+log = logging.getLogger(__name__)
 
 
 class LocalProcessBackend:
     """``ServingBackend`` running replicas as subprocesses of this one, on loopback ports."""
 
     def __init__(
-        self, root_dir: Path, *, env: dict[str, str] | None = None, cgroups: bool | None = None
+        self,
+        root_dir: Path,
+        *,
+        env: dict[str, str] | None = None,
+        cgroups: bool | None = None,
+        run_as: RunAs | None = None,
     ) -> None:
         self.root_dir = Path(root_dir)
         self.log_dir = self.root_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        self.env = with_lab_on_path({**os.environ, **(env or {})})
+        self.env = with_lab_on_path(env if env is not None else base_environment())
+        self.run_as = run_as
+        # Replicas hold the read end; when this process ends, however it ends, the kernel closes
+        # the write end and every replica sees end-of-file and exits (no thread is involved).
+        self._lifeline_read, self._lifeline_write = os.pipe()
+        self._secrets: dict[str, str] = {}
         self.use_cgroups = cgroups_enabled() if cgroups is None else cgroups
         self.cores = CoreAllocator()
         self._deployments: dict[str, list[ReplicaProcess]] = {}
@@ -63,6 +82,7 @@ class LocalProcessBackend:
         with self._lock:
             self._specs[spec.deployment_id] = spec
             self._deployments[spec.deployment_id] = []
+            self._secrets[spec.deployment_id] = secrets.token_urlsafe(32)
         self.scale(spec.deployment_id, spec.replicas)
 
     def scale(self, deployment_id: str, replicas: int) -> None:
@@ -86,7 +106,15 @@ class LocalProcessBackend:
         threads = str(max(1, math.ceil(spec.cpu)))
         for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
             env.setdefault(name, threads)
-        replica = ReplicaProcess(replica_id, spec, log_dir=self.log_dir, env=env)
+        replica = ReplicaProcess(
+            replica_id,
+            spec,
+            log_dir=self.log_dir,
+            env=env,
+            secret=self._secrets[spec.deployment_id],
+            lifeline_fd=self._lifeline_read,
+            run_as=self.run_as,
+        )
         replica.cores = self.cores.take(spec.cpu)
         if self.use_cgroups:
             replica.cgroup = Cgroup.create(
@@ -109,6 +137,7 @@ class LocalProcessBackend:
         with self._lock:
             replicas = self._deployments.pop(deployment_id, [])
             self._specs.pop(deployment_id, None)
+            self._secrets.pop(deployment_id, None)
             self._retiring.update(replicas)
         for replica in replicas:
             self._retire(replica)
@@ -124,6 +153,11 @@ class LocalProcessBackend:
         """Cheap enough to call per request: no I/O, just the supervisor's latest view."""
         replicas = self._deployments.get(deployment_id, ())
         return [r.url for r in replicas if r.state == ReplicaState.READY and r.url]
+
+    def secret(self, deployment_id: str) -> str | None:
+        """What a request must carry in ``REPLICA_SECRET_HEADER`` for this deployment's replicas
+        to answer it; None when the deployment does not run here."""
+        return self._secrets.get(deployment_id)
 
     def replica_log(self, replica_id: str, lines: int = 50) -> str:
         """The tail of a replica's log, to show why it failed."""
@@ -148,6 +182,10 @@ class LocalProcessBackend:
         self._closed.set()
         if self._supervisor.is_alive() and threading.current_thread() is not self._supervisor:
             self._supervisor.join(timeout=5)
+        for fd in (self._lifeline_write, self._lifeline_read):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._lifeline_read = self._lifeline_write = -1
 
     def _replicas(self, deployment_id: str) -> list[ReplicaProcess]:
         with self._lock:
@@ -158,7 +196,7 @@ class LocalProcessBackend:
         return ReplicaStatus(
             replica_id=replica.replica_id,
             deployment_id=replica.spec.deployment_id,
-            state=replica.state,
+            state=replica.observed_state(),
             url=replica.url,
             pid=replica.pid,
             restarts=replica.restarts,
@@ -175,7 +213,10 @@ class LocalProcessBackend:
                 replicas = [r for rs in self._deployments.values() for r in rs]
             now = time.monotonic()
             for replica in replicas:
-                replica.check(now)
+                try:
+                    replica.check(now)
+                except Exception:  # one replica's fault must never end supervision of the rest
+                    log.exception("supervising replica %s failed", replica.replica_id)
 
 
 def _safe(name: str) -> str:

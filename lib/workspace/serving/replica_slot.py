@@ -8,7 +8,6 @@ change happens in ``check`` (called by the backend's supervisor thread) or ``sto
 from __future__ import annotations
 
 import http.client
-import os
 import signal
 import socket
 import subprocess
@@ -26,6 +25,7 @@ from workspace.processes.groups import (
     tree_rss,
 )
 from workspace.processes.limits import Cgroup
+from workspace.processes.run_as import RunAs
 from workspace.serving.backend import DeploymentSpec, ReplicaState
 
 REPLICA_SERVER = "workspace.replica.server"
@@ -36,11 +36,22 @@ MAX_FAILURES_BEFORE_READY = 3
 
 class ReplicaProcess:
     def __init__(
-        self, replica_id: str, spec: DeploymentSpec, *, log_dir: Path, env: dict[str, str]
+        self,
+        replica_id: str,
+        spec: DeploymentSpec,
+        *,
+        log_dir: Path,
+        env: dict[str, str],
+        secret: str,
+        lifeline_fd: int,
+        run_as: RunAs | None = None,
     ) -> None:
         self.replica_id = replica_id
         self.spec = spec
         self.env = env
+        self.secret = secret
+        self.lifeline_fd = lifeline_fd
+        self.run_as = run_as
         self.log_path = log_dir / f"{replica_id}.log"
         self.memory_limit = int(spec.memory_gb * 1024**3)
         self.cores: list[int] = []
@@ -70,9 +81,12 @@ class ReplicaProcess:
         env = {
             **self.env,
             "LAB_REPLICA_ID": self.replica_id,
-            "LAB_REPLICA_PARENT_PID": str(os.getpid()),
+            "LAB_REPLICA_LIFELINE_FD": str(self.lifeline_fd),
+            "LAB_REPLICA_SECRET": self.secret,
             "LAB_REPLICA_CPUS": ",".join(map(str, self.cores)),
         }
+        if self.run_as is not None:  # the server's HOME is out of the account's reach
+            env["HOME"] = str(self.spec.build_dir)
         command = [self.spec.python or sys.executable, "-m", REPLICA_SERVER, "--port", str(port)]
         command += ["--build-dir", str(self.spec.build_dir), "--replica-id", self.replica_id]
         if self.spec.model_uri:
@@ -86,6 +100,8 @@ class ReplicaProcess:
             env=env,
             log_path=self.log_path,
             header=f"start {self.restarts}",
+            pass_fds=(self.lifeline_fd,),
+            run_as=self.run_as,
         )
         self.ps = psutil.Process(self.proc.pid)
         self.ps.cpu_percent(None)  # the baseline the first sample measures from
@@ -107,7 +123,7 @@ class ReplicaProcess:
                 return
             if self.proc is None:
                 if now >= self.next_start:
-                    self.start()
+                    self._start_or_fail()
                 return
             code = self.proc.poll()
             if code is not None:
@@ -121,6 +137,14 @@ class ReplicaProcess:
                     self.state = ReplicaState.READY
                     self._was_ready = True
                     self.failures = 0
+
+    def observed_state(self) -> ReplicaState:
+        """The state as the process is now: a replica whose process has exited is never
+        reported ready, even in the instant before the supervisor notices."""
+        proc, state = self.proc, self.state
+        if state == ReplicaState.READY and (proc is None or proc.poll() is not None):
+            return ReplicaState.STARTING
+        return state
 
     def _died(self, code: int, now: float) -> None:
         self._kill_group(signal.SIGKILL)  # children of a dead replica must not linger
@@ -141,7 +165,19 @@ class ReplicaProcess:
         self.restarts += 1
         self.next_start = now + (0.0 if self.failures <= 1 else 0.5 * 2 ** (self.failures - 2))
         if now >= self.next_start:
+            self._start_or_fail()
+
+    def _start_or_fail(self) -> None:
+        """Start, or mark this replica failed with the reason when its process cannot even be
+        spawned (an environment the kernel refuses, a missing build, an account that cannot be
+        switched to): a start that raised used to end the supervisor thread and, with it, every
+        replica of every deployment."""
+        try:
             self.start()
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            self.proc, self.ps, self.url = None, None, None
+            self.state = ReplicaState.FAILED
+            self.last_error = f"the replica could not start: {type(exc).__name__}: {exc}"
 
     def _watch_memory(self) -> None:
         """Kill a replica whose resident memory passed its limit (the kernel does it where a cgroup

@@ -88,3 +88,36 @@ def test_the_labs_own_lib_comes_first_on_the_path(tmp_path):
         _settings(tmp_path), project=PRD, api_key=None, layers=[], base={"PYTHONPATH": "/x"}
     )
     assert env["PYTHONPATH"].split(os.pathsep) == [LIB_DIR, "/x"]
+
+
+def test_only_allow_listed_variables_of_the_server_reach_a_child(tmp_path):
+    server = {
+        "PATH": "/bin",
+        "LANG": "C.UTF-8",
+        "LC_TIME": "de_DE",
+        "SPARK_MASTER": "local[2]",
+        "LAB_CATALOG_URI": "sqlite:///catalog.db",
+        "LAB_WAREHOUSE": "/warehouse",
+        "AWS_SECRET_ACCESS_KEY": "lake-secret",
+        "LAB_DATABASE_URL": "postgresql://workspace:pw@db/workspace",
+        "LAB_API_KEY": "server-key",
+        "LAB_RUN_AS_USER": "labjobs",
+        "GITHUB_TOKEN": "ghp_server",
+        "LD_PRELOAD": "/lib/evil.so",
+    }
+    env = child_environment(
+        _settings(tmp_path), project=PRD, api_key="child-key", layers=[], base=server
+    )
+    passed = {"PATH", "LANG", "LC_TIME", "SPARK_MASTER", "LAB_CATALOG_URI", "LAB_WAREHOUSE"}
+    assert {name: env[name] for name in passed} == {name: server[name] for name in passed}
+    assert env["AWS_SECRET_ACCESS_KEY"] == "lake-secret"  # the lakehouse's, not the workspace's
+    for name in ("LAB_DATABASE_URL", "LAB_RUN_AS_USER", "GITHUB_TOKEN", "LD_PRELOAD"):
+        assert name not in env, name
+    assert env["LAB_API_KEY"] == "child-key"
+
+
+def test_a_child_gets_the_home_it_is_given(tmp_path):
+    env = child_environment(
+        _settings(tmp_path), project=PRD, api_key=None, layers=[], base={}, home=tmp_path
+    )
+    assert env["HOME"] == str(tmp_path)

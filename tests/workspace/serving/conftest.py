@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from workspace.serving.backend import DeploymentSpec, ReplicaStatus
+from workspace.serving.backend import REPLICA_SECRET_HEADER, DeploymentSpec, ReplicaStatus
 from workspace.serving.local_backend import LocalProcessBackend
 
 MODELS = {
@@ -117,6 +117,16 @@ def deploy(backend: LocalProcessBackend, build_dir: Path) -> Callable[..., list[
         return wait_ready(backend, deployment_id, replicas)
 
     return _deploy
+
+
+@pytest.fixture
+def auth(backend: LocalProcessBackend) -> Callable[..., dict[str, str]]:
+    """``auth(deployment_id="dep")``: the header a request needs for the replicas to answer."""
+
+    def _auth(deployment_id: str = "dep") -> dict[str, str]:
+        return {REPLICA_SECRET_HEADER: backend.secret(deployment_id) or ""}
+
+    return _auth
 
 
 @pytest.fixture(scope="session")

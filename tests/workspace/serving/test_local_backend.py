@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -12,8 +14,10 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
-from workspace.serving.backend import DeploymentSpec, ReplicaState
+from workspace.processes.environment import with_lab_on_path
+from workspace.serving.backend import REPLICA_SECRET_HEADER, DeploymentSpec, ReplicaState
 from workspace.serving.local_backend import LocalProcessBackend
+from workspace.serving.replica_slot import ReplicaProcess
 
 
 def _gone(pid: int) -> bool:
@@ -23,7 +27,7 @@ def _gone(pid: int) -> bool:
         return True
 
 
-def test_killed_replica_is_restarted_within_5_s(deploy, backend, ready) -> None:
+def test_killed_replica_is_restarted_within_5_s(deploy, backend, ready, auth) -> None:
     [before] = deploy("echo.py")
     os.kill(before.pid, signal.SIGKILL)
     killed_at = time.monotonic()
@@ -36,7 +40,10 @@ def test_killed_replica_is_restarted_within_5_s(deploy, backend, ready) -> None:
     assert time.monotonic() - killed_at < 5
     assert after.restarts == 1
     assert "exited with code -9" in (after.last_error or "")
-    assert httpx.post(f"{after.url}/predict", json={"request": 7}).json()["response"] == 7
+    assert (
+        httpx.post(f"{after.url}/predict", json={"request": 7}, headers=auth()).json()["response"]
+        == 7
+    )
 
 
 @pytest.mark.parametrize("cgroups", [True, False], ids=["cgroup-or-watchdog", "watchdog"])
@@ -53,7 +60,9 @@ def test_replica_over_its_memory_limit_is_killed_reported_and_restarted(
         [replica] = ready(backend, "hog", 1)
         assert replica.memory_limit_mb == pytest.approx(153.6)
         with contextlib.suppress(httpx.TransportError):  # killed before it could answer
-            httpx.post(f"{replica.url}/predict", json={"request": {"mb": 400}}, timeout=10)
+            secret = {REPLICA_SECRET_HEADER: backend.secret("hog") or ""}
+            body = {"request": {"mb": 400}}
+            httpx.post(f"{replica.url}/predict", json=body, headers=secret, timeout=10)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and backend.status("hog")[0].restarts == 0:
             time.sleep(0.05)
@@ -86,12 +95,12 @@ def _thread_cpus(pid: int, tid: int) -> list[int]:
     return sorted(os.sched_getaffinity(tid)) if psutil.pid_exists(pid) else []
 
 
-def test_fractional_cpu_share_holds_a_busy_replica(deploy, backend, ready) -> None:
+def test_fractional_cpu_share_holds_a_busy_replica(deploy, backend, ready, auth) -> None:
     [replica] = deploy("busy.py", cpu=0.5)
     spinning = threading.Thread(
         target=httpx.post,
         args=(f"{replica.url}/predict",),
-        kwargs={"json": {"request": {"seconds": 2.5}}, "timeout": 30},
+        kwargs={"json": {"request": {"seconds": 2.5}}, "headers": auth(), "timeout": 30},
     )
     spinning.start()
     time.sleep(0.3)
@@ -105,10 +114,12 @@ def test_fractional_cpu_share_holds_a_busy_replica(deploy, backend, ready) -> No
     assert sample.cpu_percent <= share * 100 * 1.15, (sample.cpu_percent, held_by_quota)
 
 
-def test_stop_leaves_no_process_behind(deploy, backend, ready) -> None:
+def test_stop_leaves_no_process_behind(deploy, backend, ready, auth) -> None:
     replicas = deploy("spawner.py", replicas=2)
     pids = [replica.pid for replica in replicas]
-    children = [httpx.post(f"{r.url}/predict", json={"request": {}}) for r in replicas]
+    children = [
+        httpx.post(f"{r.url}/predict", json={"request": {}}, headers=auth()) for r in replicas
+    ]
     pids += [answer.json()["response"]["child_pid"] for answer in children]
     assert all(not _gone(pid) for pid in pids)
     backend.stop("dep")
@@ -124,14 +135,14 @@ def test_shutdown_stops_every_deployment(deploy, backend, ready) -> None:
     assert all(_gone(pid) for pid in pids)
 
 
-def test_shutdown_waits_for_a_stop_another_thread_began(deploy, backend, ready) -> None:
+def test_shutdown_waits_for_a_stop_another_thread_began(deploy, backend, ready, auth) -> None:
     """A replica finishing a slow request takes a while to stop; shutdown must not return (and
     let its server exit) before that replica is gone, or it outlives the server."""
     [replica] = deploy("slow.py")
     slow = threading.Thread(
         target=httpx.post,
         args=(f"{replica.url}/predict",),
-        kwargs={"json": {"request": {"sleep": 2}}, "timeout": 10},
+        kwargs={"json": {"request": {"sleep": 2}}, "headers": auth(), "timeout": 10},
     )
     slow.start()
     time.sleep(0.3)  # the request is in the replica: its graceful stop now waits for it
@@ -164,3 +175,125 @@ def test_status_reports_memory_used_against_limits(deploy, backend, ready) -> No
     assert replica.state == ReplicaState.READY
     log = backend.replica_log(replica.replica_id)
     assert "ready on" in log
+
+
+def test_a_replica_that_cannot_start_fails_its_own_deployment_and_no_other(
+    deploy, backend, build_dir, ready, auth
+) -> None:
+    """The issue's reproduction: one deployment whose environment the kernel refuses used to end
+    the supervisor thread, killing every replica while they were still reported ready."""
+    [good] = deploy("echo.py", deployment_id="good")
+    spec = DeploymentSpec(
+        "bad", build_dir, file_path="echo.py", function_name="predict", environment={"X": "a\0b"}
+    )
+    backend.deploy(spec)
+    deadline = time.monotonic() + 10
+    while backend.status("bad")[0].state != ReplicaState.FAILED:
+        assert time.monotonic() < deadline, backend.status("bad")
+        time.sleep(0.05)
+    [bad] = backend.status("bad")
+    assert "could not start" in (bad.last_error or "") and "null byte" in (bad.last_error or "")
+    time.sleep(0.5)  # several supervision rounds later
+    [still] = backend.status("good")
+    assert (still.pid, still.state, still.restarts) == (good.pid, ReplicaState.READY, 0)
+    assert not _gone(good.pid)
+    answer = httpx.post(f"{good.url}/predict", json={"request": 1}, headers=auth("good"))
+    assert answer.json()["response"] == 1
+    deploy("echo.py", deployment_id="later")  # the supervisor still starts new replicas
+
+
+def test_replicas_outlive_the_thread_that_started_them(tmp_path: Path, build_dir: Path) -> None:
+    """PR_SET_PDEATHSIG fires when the parent *thread* ends; replicas must only end with the
+    server process (here: when the write end of their lifeline closes)."""
+    lifeline, write_end = os.pipe()
+    spec = DeploymentSpec("dep", build_dir, file_path="echo.py", function_name="predict")
+    replica = ReplicaProcess(
+        "dep-0", spec, log_dir=tmp_path, env=with_lab_on_path({}), secret="s", lifeline_fd=lifeline
+    )
+    try:
+        starter = threading.Thread(target=replica.start)
+        starter.start()
+        starter.join()
+        time.sleep(1.0)
+        assert replica.proc is not None and replica.proc.poll() is None, replica.log_tail()
+        os.close(write_end)  # what the kernel does when the server process ends
+        replica.proc.wait(5)
+    finally:
+        replica.stop()
+        os.close(lifeline)
+
+
+SERVER_WITH_A_REPLICA = """
+import sys, time
+from pathlib import Path
+from workspace.serving.backend import DeploymentSpec
+from workspace.serving.local_backend import LocalProcessBackend
+from workspace.serving.replica_slot import ReplicaProcess
+
+backend = LocalProcessBackend(Path(sys.argv[1]) / "serving")
+spec = DeploymentSpec("dep", Path(sys.argv[1]), file_path="spawner.py", function_name="predict")
+backend.deploy(spec)
+while not backend.ready_urls("dep"):
+    time.sleep(0.05)
+print(backend.status("dep")[0].pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_replicas_and_their_children_die_with_a_killed_server(build_dir: Path) -> None:
+    server = subprocess.Popen(
+        [sys.executable, "-c", SERVER_WITH_A_REPLICA, str(build_dir)], stdout=subprocess.PIPE
+    )
+    family: list[psutil.Process] = []
+    try:
+        replica = psutil.Process(int(server.stdout.readline()))
+        family = [replica, *replica.children(recursive=True)]
+        assert len(family) == 2, "the model's own child runs too"
+        server.kill()
+        server.wait(10)
+        deadline = time.monotonic() + 5
+        while not all(_gone(p.pid) for p in family):
+            assert time.monotonic() < deadline, "replicas outlived the server killed with -9"
+            time.sleep(0.05)
+    finally:
+        server.kill()
+        server.wait(10)
+        for process in family:  # only what this test started
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+
+
+def test_a_dead_replica_is_never_reported_ready(deploy, backend) -> None:
+    [before] = deploy("echo.py")
+    os.kill(before.pid, signal.SIGKILL)
+    while not _gone(before.pid):
+        time.sleep(0.001)
+    for _ in range(200):  # until it is replaced, the dead process is never "ready"
+        [now] = backend.status("dep")
+        if now.pid != before.pid:
+            break
+        assert now.state != ReplicaState.READY, now
+        time.sleep(0.001)
+
+
+def test_replicas_listen_on_loopback_whatever_their_environment_says(
+    backend, build_dir, ready
+) -> None:
+    spec = DeploymentSpec(
+        "dep",
+        build_dir,
+        file_path="echo.py",
+        function_name="predict",
+        environment={"LAB_REPLICA_HOST": "0.0.0.0", "LAB_REPLICA_SECRET": ""},
+    )
+    backend.deploy(spec)
+    [replica] = ready(backend, "dep", 1)
+    listening = [
+        c for c in psutil.Process(replica.pid).net_connections("inet") if c.status == "LISTEN"
+    ]
+    assert [c.laddr.ip for c in listening] == ["127.0.0.1"]
+    refused = httpx.post(
+        f"{replica.url}/predict", json={"request": 1}, headers={REPLICA_SECRET_HEADER: ""}
+    )
+    assert refused.status_code == 403
+    assert "X-Lab-Replica-Secret" in refused.json()["message"]

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from workspace.serving.backend import DeploymentSpec
+from workspace.serving.backend import REPLICA_SECRET_HEADER, DeploymentSpec
 from workspace.serving.local_backend import LocalProcessBackend
 
 COLUMNS = ["iot_signal_1", "iot_signal_2", "iot_signal_3", "iot_signal_4"]
@@ -55,7 +55,9 @@ def logged_model(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, li
 
 
 @pytest.fixture(scope="module")
-def endpoint(tmp_path_factory: pytest.TempPathFactory, logged_model, ready) -> Iterator[str]:
+def endpoint(
+    tmp_path_factory: pytest.TempPathFactory, logged_model, ready
+) -> Iterator[httpx.Client]:
     """One replica of the registry build for the whole module: loading sklearn and MLflow takes
     seconds, and every test here only reads from it."""
     model_uri, tracking_uri, _ = logged_model
@@ -70,7 +72,9 @@ def endpoint(tmp_path_factory: pytest.TempPathFactory, logged_model, ready) -> I
     backend.deploy(spec)
     try:
         [replica] = ready(backend, "iot", 1, timeout_s=90)
-        yield f"{replica.url}/predict"
+        secret = {REPLICA_SECRET_HEADER: backend.secret("iot") or ""}
+        with httpx.Client(base_url=replica.url, headers=secret, timeout=30) as client:
+            yield client
     finally:
         backend.shutdown()
 
@@ -84,11 +88,13 @@ FORMATS = {
 }
 
 
-def test_pyfunc_model_answers_every_mlflow_input_format(endpoint: str, logged_model) -> None:
+def test_pyfunc_model_answers_every_mlflow_input_format(
+    endpoint: httpx.Client, logged_model
+) -> None:
     expected = logged_model[2]
     assert expected == [0, 1]
     for name, body in FORMATS.items():
-        answer = httpx.post(endpoint, json={"request": body}, timeout=30)
+        answer = endpoint.post("/predict", json={"request": body})
         assert answer.status_code == 200, (name, answer.text)
         assert answer.json()["response"] == expected, name
 
@@ -113,15 +119,15 @@ def _records(**changes: object) -> dict:
     ids=["missing", "extra", "string", "bool", "split-missing", "no-format", "not-an-object"],
 )
 def test_payload_against_the_signature_is_refused_naming_the_column(
-    endpoint: str, body: object, message: str
+    endpoint: httpx.Client, body: object, message: str
 ) -> None:
-    answer = httpx.post(endpoint, json={"request": body}, timeout=30)
+    answer = endpoint.post("/predict", json={"request": body})
     assert answer.status_code == 400, answer.text
     assert message in answer.json()["message"]
 
 
-def test_integers_are_accepted_for_double_columns(endpoint: str, logged_model) -> None:
+def test_integers_are_accepted_for_double_columns(endpoint: httpx.Client, logged_model) -> None:
     body = {"dataframe_split": {"columns": COLUMNS, "data": [[35, 200, 30, 14]]}}
-    answer = httpx.post(endpoint, json={"request": body}, timeout=30)
+    answer = endpoint.post("/predict", json={"request": body})
     assert answer.status_code == 200, answer.text
     assert answer.json()["response"] == [0]

@@ -33,8 +33,10 @@ from workspace.processes.python_envs import (
     install_build_recipe,
     ready_env,
 )
+from workspace.processes.run_as import RunAs
 from workspace.schemas.states import BUILDS_IN_PROGRESS, BuildStatus
 from workspace.server.services.project_files import IGNORED
+from workspace.server.storage import crud
 from workspace.server.storage import tables as db
 
 IMPORT_CHECK = "workspace.replica.import_check"
@@ -59,11 +61,17 @@ class Builder:
     """Runs builds on the shared worker pool; every build ends built or failed."""
 
     def __init__(
-        self, settings: WorkspaceSettings, sessions: sessionmaker, executor: Executor
+        self,
+        settings: WorkspaceSettings,
+        sessions: sessionmaker,
+        executor: Executor,
+        *,
+        run_as: RunAs | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.executor = executor
+        self.run_as = run_as
 
     def log_path(self, build_id: str) -> Path:
         return self.settings.logs_dir / "builds" / f"{build_id}.log"
@@ -91,12 +99,16 @@ class Builder:
             if build is None or project is None:
                 return
             build.status = BuildStatus.BUILDING
+            # The import check acts as whoever created the build, with a key that ends with it.
+            crud.revoke_keys_named(session, _key_name(build_id))  # one a restart left behind
+            _, key = crud.issue_key(session, build.creator, name=_key_name(build_id))
             session.commit()
             env = child_environment(
                 self.settings,
                 project=ProjectIdentity(project.id, project.name, project.creator.username),
-                api_key=None,
+                api_key=key,
                 layers=[project.environment],
+                home=self.build_dir(build_id) if self.run_as else None,
             )
             project_dir = self.settings.projects_dir / project.id
             file_path, function_name = build.file_path, build.function_name
@@ -111,10 +123,12 @@ class Builder:
                 shutil.rmtree(dest)  # a build interrupted by a restart starts over
             if reference:
                 dest.mkdir(parents=True)
+                self._give(dest)
                 summary = self._check(["registry", str(dest), reference], env, log)
             else:
                 resolve_entry_point(project_dir, file_path or "")
                 shutil.copytree(project_dir, dest, ignore=IGNORED, symlinks=False)
+                self._give(dest)  # before the recipe runs in it as the account
                 python = self._environment(dest, env, log)
                 if python is not None:
                     env = python.activate(env)
@@ -127,6 +141,11 @@ class Builder:
                 fh.write(f"\nbuild failed: {reason}\n")
         self._finish(build_id, status, reason, summary if reference else {})
 
+    def _give(self, dest: Path) -> None:
+        """The snapshot belongs to the account user code runs as (its replicas read it)."""
+        if self.run_as is not None:
+            self.run_as.give(dest)
+
     def _finish(
         self, build_id: str, status: BuildStatus, reason: str | None, pinned: dict[str, str]
     ) -> None:
@@ -135,6 +154,7 @@ class Builder:
             if build is None:
                 return
             build.status, build.failure_reason = status, reason
+            crud.revoke_keys_named(session, _key_name(build_id))
             if status == BuildStatus.BUILT:
                 build.built_at = db.utcnow()
                 if pinned:
@@ -156,7 +176,12 @@ class Builder:
 
         def install(python: PythonEnv) -> None:
             install_build_recipe(
-                python, build_dir, child_env=env, log=log, timeout_s=self.settings.build_timeout_s
+                python,
+                build_dir,
+                child_env=env,
+                log=log,
+                timeout_s=self.settings.build_timeout_s,
+                run_as=self.run_as,
             )
 
         try:
@@ -185,6 +210,7 @@ class Builder:
                     text=True,
                     timeout=timeout,
                     cwd=args[1],
+                    **(self.run_as.popen_args() if self.run_as else {}),
                 )
             except subprocess.TimeoutExpired:
                 raise BuildError(f"import check took longer than {timeout:.0f} s") from None
@@ -199,3 +225,7 @@ class Builder:
         if proc.returncode != 0 or not isinstance(summary, dict):
             raise BuildError(f"import check exited with code {proc.returncode}; see the build log")
         return summary
+
+
+def _key_name(build_id: str) -> str:
+    return f"build {build_id}"

@@ -67,6 +67,32 @@ class Deployer:
         """Deployments whose replicas the backend runs now (what the sampler watches)."""
         return list(self._active)
 
+    def observed(self, dep: db.Deployment) -> db.Deployment:
+        """``dep`` as its replicas are now: a deployment reported deployed whose every replica
+        has failed for good is marked failed with their reason (and its key revoked), so the
+        API never reports a dead deployment as serving."""
+        if dep.status != DeploymentStatus.DEPLOYED or dep.id not in self._active:
+            return dep
+        replicas = self.backend.status(dep.id)
+        if not replicas or any(r.state != ReplicaState.FAILED for r in replicas):
+            return dep
+        errors = [r.last_error for r in replicas if r.last_error]
+        reason = f"every replica failed: {errors[-1] if errors else 'no error reported'}"
+        self._set(dep.id, DeploymentStatus.FAILED, reason)
+        self.executor.submit(self._stop_failed, dep.id)
+        dep.status, dep.failure_reason = DeploymentStatus.FAILED, reason
+        return dep
+
+    def _stop_failed(self, deployment_id: str) -> None:
+        with self._locks[deployment_id]:
+            self._stop_replicas(deployment_id)
+            self._revoke_keys(deployment_id)
+
+    def _revoke_keys(self, deployment_id: str) -> None:
+        with self.sessions() as session:
+            crud.revoke_deployment_keys(session, deployment_id)
+            session.commit()
+
     def deploy(self, deployment_id: str) -> None:
         self._cancelled.discard(deployment_id)
         self.executor.submit(self._deploy, deployment_id)
@@ -182,6 +208,7 @@ class Deployer:
                 return
             if status == DeploymentStatus.FAILED:
                 self._stop_replicas(deployment_id)
+                self._revoke_keys(deployment_id)  # a failed deployment keeps no key alive
             self._set(deployment_id, status, reason)
 
     def _await_build(self, deployment_id: str) -> tuple[bool, str | None]:
@@ -262,9 +289,7 @@ class Deployer:
         with self._locks[deployment_id]:
             self.drain(deployment_id)
             self._stop_replicas(deployment_id)
-            with self.sessions() as session:
-                crud.revoke_deployment_keys(session, deployment_id)
-                session.commit()
+            self._revoke_keys(deployment_id)
             self._set(deployment_id, final, None)
 
     def _restart(self, deployment_id: str) -> None:

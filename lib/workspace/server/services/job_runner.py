@@ -37,6 +37,7 @@ from workspace.processes.groups import (
 )
 from workspace.processes.limits import Cgroup, CoreAllocator, cgroups_enabled
 from workspace.processes.python_envs import ensure_env, project_env_path
+from workspace.processes.run_as import RunAs
 from workspace.schemas.states import JOB_RUNS_ACTIVE, JobRunStatus
 from workspace.server.storage import crud
 from workspace.server.storage import tables as db
@@ -67,9 +68,12 @@ class _Plan:
 class JobRunner:
     """One thread and one process group per run, held to the job's CPU and memory."""
 
-    def __init__(self, settings: WorkspaceSettings, sessions: sessionmaker) -> None:
+    def __init__(
+        self, settings: WorkspaceSettings, sessions: sessionmaker, *, run_as: RunAs | None = None
+    ) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.run_as = run_as
         self.log_dir = settings.logs_dir / "jobs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.cores = CoreAllocator()
@@ -156,8 +160,11 @@ class JobRunner:
                 project=ProjectIdentity(project.id, project.name, project.creator.username),
                 api_key=key,
                 layers=[project.environment, job.environment, run.environment, extra],
+                home=cwd if self.run_as else None,  # CML's HOME is the project folder too
             )
             python = ensure_env(project_env_path(self.settings, project.id))
+            if self.run_as is not None:  # what a run pip-installs lands in its project's env
+                self.run_as.give(python.path)
             interpreter = "bash" if job.script.endswith(".sh") else python.python
             return _Plan(
                 job_id=job.id,
@@ -186,12 +193,15 @@ class JobRunner:
                 f"lab-job-{run_id}", cpu=plan.cpu, memory_bytes=plan.memory_bytes
             )
         try:
+            if self.run_as is not None:
+                self.run_as.give(plan.cwd)  # the project's files are its code's to change
             proc = start_in_group(
                 plan.command,
                 cwd=plan.cwd,
                 env=plan.env,
                 log_path=log_path,
                 header=shlex.join(plan.command),
+                run_as=self.run_as,
             )
             with contextlib.suppress(OSError):
                 if cores:

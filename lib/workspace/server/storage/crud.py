@@ -37,6 +37,11 @@ def revoke_key(session: Session, key_id: str) -> None:
     session.execute(delete(db.ApiKey).where(db.ApiKey.id == key_id))
 
 
+def revoke_keys_named(session: Session, name: str) -> None:
+    """Every key minted under ``name`` (a build's, whose key ends with it)."""
+    session.execute(delete(db.ApiKey).where(db.ApiKey.name == name))
+
+
 def revoke_deployment_keys(session: Session, deployment_id: str) -> None:
     """Every key minted for a deployment's replicas."""
     session.execute(delete(db.ApiKey).where(db.ApiKey.deployment_id == deployment_id))

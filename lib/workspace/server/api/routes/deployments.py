@@ -67,20 +67,31 @@ def create_model_deployment(
 
 @router.get("", response_model=schemas.DeploymentList)
 def list_model_deployments(
-    model_id: str, build_id: str, access: Viewer, session: SessionDep, params: ListParamsDep
+    model_id: str,
+    build_id: str,
+    access: Viewer,
+    session: SessionDep,
+    params: ListParamsDep,
+    deployer: DeployerDep,
 ) -> schemas.DeploymentList:
     build_in_model(session, access.project.id, model_id, build_id)
     where = [db.Deployment.build_id == build_id]
     rows, token = paginate(session, db.Deployment, where, params, {"status": db.Deployment.status})
+    rows = [deployer.observed(row) for row in rows]
     return schemas.DeploymentList(model_deployments=rows, next_page_token=token)
 
 
 @router.get("/{deployment_id}", response_model=schemas.DeploymentOut)
 def get_model_deployment(
-    model_id: str, build_id: str, deployment_id: str, access: Viewer, session: SessionDep
+    model_id: str,
+    build_id: str,
+    deployment_id: str,
+    access: Viewer,
+    session: SessionDep,
+    deployer: DeployerDep,
 ) -> schemas.DeploymentOut:
     dep = deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)
-    return schemas.DeploymentOut.model_validate(dep)
+    return schemas.DeploymentOut.model_validate(deployer.observed(dep))
 
 
 @router.post("/{deployment_id}:stop", response_model=schemas.DeploymentOut)
