@@ -88,6 +88,7 @@ def wire(settings: WorkspaceSettings) -> Services:
             telemetry,
             max_body_bytes=settings.max_body_bytes,
             request_timeout_s=settings.request_timeout_s,
+            max_json_depth=settings.max_json_depth,
         ),
         mlflow=MlflowService(settings),
         executor=executor,

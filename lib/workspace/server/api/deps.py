@@ -69,9 +69,9 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_current_user(request: Request, session: SessionDep) -> db.User:
-    """The user whose bearer key came with the request; 401 when it is missing or unknown."""
-    header = request.headers.get("authorization", "")
+def user_of_authorization(session: Session, header: str) -> db.User:
+    """The user whose bearer key is in the ``Authorization`` header; 401 when it is missing or
+    unknown. Shared by the routes and the body guard that runs before them."""
     scheme, _, key = header.partition(" ")
     if not header:
         raise HTTPException(401, "missing API key: send 'Authorization: Bearer <LAB_API_KEY>'")
@@ -81,6 +81,11 @@ def get_current_user(request: Request, session: SessionDep) -> db.User:
     if user is None:
         raise HTTPException(401, "invalid API key")
     return user
+
+
+def get_current_user(request: Request, session: SessionDep) -> db.User:
+    """The user whose bearer key came with the request; 401 when it is missing or unknown."""
+    return user_of_authorization(session, request.headers.get("authorization", ""))
 
 
 CurrentUser = Annotated[db.User, Depends(get_current_user)]
