@@ -44,7 +44,7 @@ def test_list_projects_pages_sorts_and_filters(admin):
 def test_project_from_git_url_is_cloned_in_the_background(admin, prd, server):
     import subprocess
 
-    repo = server.home / "git-source"
+    repo = server.home.parent / "git-source"
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     (repo / "job.py").write_text("print('hi')\n")
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]

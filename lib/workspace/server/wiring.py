@@ -76,7 +76,7 @@ def wire(settings: WorkspaceSettings) -> Services:
         backend=backend,
         router=router,
         index=index,
-        projects=ProjectFiles(settings.projects_dir, sessions, executor),
+        projects=ProjectFiles(settings, sessions, executor),
         runtimes=RuntimeCatalog.of_this_server(),
         builder=Builder(settings, sessions, executor),
         deployer=deployer,

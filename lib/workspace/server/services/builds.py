@@ -21,6 +21,7 @@ from workspace.core.config import WorkspaceSettings
 from workspace.core.paths import OutsideFolder, file_inside
 from workspace.processes.environment import ProjectIdentity, child_environment
 from workspace.schemas.states import BUILDS_IN_PROGRESS, BuildStatus
+from workspace.server.services.folder_copy import FolderCopyError, copy_folder
 from workspace.server.services.project_files import IGNORED
 from workspace.server.storage import tables as db
 
@@ -100,7 +101,7 @@ class Builder:
                 summary = self._check(["registry", str(dest), reference], env, log)
             else:
                 resolve_entry_point(project_dir, file_path or "")
-                shutil.copytree(project_dir, dest, ignore=IGNORED, symlinks=False)
+                self._snapshot(project_dir, dest)
                 self._check(["file", str(dest), file_path or "", function_name or ""], env, log)
             status, reason = BuildStatus.BUILT, None
         except BuildError as exc:
@@ -108,6 +109,15 @@ class Builder:
             with log.open("a") as fh:
                 fh.write(f"\nbuild failed: {reason}\n")
         self._finish(build_id, status, reason, summary if reference else {})
+
+    def _snapshot(self, project_dir: Path, dest: Path) -> None:
+        """The project's files as the build will run them; links never lead out of it."""
+        try:
+            copy_folder(
+                project_dir, dest, max_bytes=self.settings.project_max_bytes, ignore=IGNORED
+            )
+        except FolderCopyError as exc:
+            raise BuildError(f"the project cannot be snapshot: {exc}") from None
 
     def _finish(
         self, build_id: str, status: BuildStatus, reason: str | None, pinned: dict[str, str]

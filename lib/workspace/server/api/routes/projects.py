@@ -48,7 +48,7 @@ def create_project(
         environment=body.environment,
         creator_id=user.id,
     )
-    files.create(session, project)
+    files.create(session, project, site_admin=user.is_admin)
     return project_out(project, "admin")
 
 
