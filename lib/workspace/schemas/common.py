@@ -12,8 +12,9 @@ generated from its spec expects exactly that, while the lab's own client reads t
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -25,6 +26,7 @@ from pydantic import (
 )
 
 Permission = Literal["viewer", "operator", "admin"]
+BodyT = TypeVar("BodyT", bound=BaseModel)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -63,6 +65,25 @@ a JSON string or an object in requests; a ``dict`` in Python."""
 
 EnvironmentIn = Annotated[dict[str, str], BeforeValidator(_environment_of)]
 """A request's environment: a JSON object, or the same as a JSON string."""
+
+SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
+"""Variable names whose values only operators and admins read (``AWS_SECRET_ACCESS_KEY``,
+``DB_PASSWORD``, ``HF_TOKEN``...)."""
+MASKED = "********"
+ROLE_RANK = {"viewer": 1, "operator": 2, "admin": 3}
+
+
+def environment_for(role: str | None, environment: dict[str, str]) -> dict[str, str]:
+    """The environment as a caller with ``role`` reads it: below operator, the values of
+    secret-looking names are masked (the names stay, so a viewer sees what is configured)."""
+    if ROLE_RANK.get(role or "", 0) >= ROLE_RANK["operator"]:
+        return environment
+    return {k: MASKED if SECRET_NAME.search(k) else v for k, v in environment.items()}
+
+
+def shown_to(out: BodyT, role: str | None) -> BodyT:
+    """``out`` (any answer with an ``environment``) as a caller with ``role`` may read it."""
+    return out.model_copy(update={"environment": environment_for(role, out.environment)})
 
 
 class Strict(BaseModel):

@@ -17,6 +17,7 @@ from sqlalchemy import CompoundSelect, select
 from sqlalchemy.orm import Session
 
 from workspace.core.config import WorkspaceSettings
+from workspace.schemas.common import ROLE_RANK
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.services.builds import Builder
 from workspace.server.services.deployments import Deployer
@@ -28,8 +29,6 @@ from workspace.server.storage import crud
 from workspace.server.storage import tables as db
 from workspace.server.wiring import Services
 from workspace.serving.backend import ServingBackend
-
-ROLE_RANK = {"viewer": 1, "operator": 2, "admin": 3}
 
 Row = TypeVar("Row")
 
