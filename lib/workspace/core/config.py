@@ -54,6 +54,15 @@ class WorkspaceSettings(BaseSettings):
     sampler_interval_s: float = Field(
         default=5.0, description="How often replica CPU and memory use is sampled."
     )
+    metrics_retention_days: float = Field(
+        default=30.0, description="How long prediction metrics (and aggregates) are kept."
+    )
+    samples_retention_days: float = Field(
+        default=7.0, description="How long replica CPU and memory samples are kept."
+    )
+    retention_purge_s: float = Field(
+        default=600.0, description="How often rows past their retention are deleted."
+    )
     api_max_body_bytes: int = Field(
         default=1 * MB, description="Request body cap of /api/v2, checked after the key."
     )

@@ -51,7 +51,8 @@ def save_admin_credentials(settings: WorkspaceSettings, key: str) -> None:
 
 
 async def start(services: Services) -> list[asyncio.Task]:
-    """Bring the workspace up: MLflow, the first admin, model routes, what was running."""
+    """Bring the workspace up: MLflow, the first admin, model routes, what was running (and
+    projects a crash left half-created)."""
     services.mlflow.start()
     with services.sessions() as session:
         key = crud.bootstrap_admin(session)
@@ -59,6 +60,7 @@ async def start(services: Services) -> list[asyncio.Task]:
         save_admin_credentials(services.settings, key)
     close_home(services.settings.lab_home)
     services.index.load_all()
+    services.projects.restore()
     services.builder.restore()
     services.deployer.restore()
     services.jobs.start()
@@ -66,6 +68,13 @@ async def start(services: Services) -> list[asyncio.Task]:
     return [
         asyncio.create_task(telemetry.flush_forever(settings.metrics_flush_s)),
         asyncio.create_task(telemetry.sample_forever(settings.sampler_interval_s)),
+        asyncio.create_task(
+            telemetry.purge_forever(
+                settings.retention_purge_s,
+                metrics_days=settings.metrics_retention_days,
+                samples_days=settings.samples_retention_days,
+            )
+        ),
     ]
 
 

@@ -109,7 +109,7 @@ MAX_OFFSET = 2**31 - 1
 """Tokens are row offsets; one past what any table here holds is not a token we issued."""
 
 
-def _offset(page_token: str) -> int:
+def page_offset(page_token: str) -> int:
     """The offset a page token stands for; 400 for anything this API never issues (negative,
     not ASCII digits, absurdly large)."""
     if not page_token:
@@ -156,7 +156,7 @@ def paginate(
     """Rows of ``entity`` matching ``where`` and the search filter, one page, and the next token."""
     stmt: Select = select(entity).where(*where, *_filters(params.search_filter, fields))
     stmt = stmt.order_by(*_order(params.sort, entity, fields), entity.id)
-    offset = _offset(params.page_token)
+    offset = page_offset(params.page_token)
     rows = list(session.scalars(stmt.offset(offset).limit(params.page_size + 1)))
     more = len(rows) > params.page_size
     return rows[: params.page_size], str(offset + params.page_size) if more else ""
@@ -185,7 +185,7 @@ def page_records(
                 400, f"sort '{params.sort}' is not supported; use one of {sorted(fields)}"
             )
         chosen.sort(key=lambda r, n=name: str(getattr(r, n)).lower(), reverse=key[0] == "-")
-    offset = _offset(params.page_token)
+    offset = page_offset(params.page_token)
     page = chosen[offset : offset + params.page_size]
     more = offset + params.page_size < len(chosen)
     return page, str(offset + params.page_size) if more else ""

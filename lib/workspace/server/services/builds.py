@@ -59,6 +59,11 @@ class Builder:
     def build_dir(self, build_id: str) -> Path:
         return self.settings.builds_dir / build_id
 
+    def forget(self, build_id: str) -> None:
+        """Remove a build's snapshot and log (its project was deleted)."""
+        shutil.rmtree(self.build_dir(build_id), ignore_errors=True)
+        self.log_path(build_id).unlink(missing_ok=True)
+
     def submit(self, build_id: str) -> None:
         self.executor.submit(self.run, build_id)
 

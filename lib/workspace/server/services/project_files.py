@@ -11,6 +11,7 @@ import subprocess
 from concurrent.futures import Executor
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from workspace.core.config import WorkspaceSettings
@@ -122,6 +123,23 @@ class ProjectFiles:
         except BaseException:
             shutil.rmtree(dest, ignore_errors=True)
             raise
+
+    def restore(self) -> None:
+        """After a crash: a git project left 'creating' is cloned again; any other one (its
+        copy was cut short) fails with the reason, so no project stays 'creating' forever."""
+        with self.sessions() as session:
+            stuck = session.scalars(
+                select(db.Project).where(db.Project.status == ProjectStatus.CREATING)
+            ).all()
+            for project in stuck:
+                if project.template == "git" and project.git_url:
+                    self.executor.submit(
+                        self._clone, project.id, project.git_url, self.folder(project.id)
+                    )
+                else:
+                    project.status = ProjectStatus.FAILED
+                    project.failure_reason = "the server stopped while the project was created"
+            session.commit()
 
     def remove(self, project_id: str) -> None:
         shutil.rmtree(self.folder(project_id), ignore_errors=True)

@@ -9,7 +9,9 @@ from workspace import schemas
 from workspace.core.security import new_id
 from workspace.schemas.states import DEPLOYMENTS_HOLDING_REPLICAS, JOB_RUNS_ACTIVE
 from workspace.server.api.deps import (
+    BuilderDep,
     CurrentUser,
+    IndexDep,
     JobsDep,
     ProjectAdmin,
     ProjectFilesDep,
@@ -90,8 +92,15 @@ def update_project(
 
 @router.delete("/{project_id}")
 def delete_project(
-    access: ProjectAdmin, session: SessionDep, jobs: JobsDep, files: ProjectFilesDep
+    access: ProjectAdmin,
+    session: SessionDep,
+    jobs: JobsDep,
+    files: ProjectFilesDep,
+    builder: BuilderDep,
+    index: IndexDep,
 ) -> dict[str, str]:
+    """The project, its jobs, models, builds (snapshots and logs) and folder; refused while a
+    deployment or a job run is live."""
     project = access.project
     running = session.scalar(
         select(db.Deployment.id).where(
@@ -112,7 +121,15 @@ def delete_project(
         raise HTTPException(409, f"project '{project.name}' has job runs in progress; stop them")
     for job_id in session.scalars(select(db.Job.id).where(db.Job.project_id == project.id)):
         jobs.unschedule(job_id)
+    builds = session.scalars(select(db.Build.id).where(db.Build.project_id == project.id)).all()
+    access_keys = session.scalars(
+        select(db.Model.access_key).where(db.Model.project_id == project.id)
+    ).all()
     session.delete(project)
     session.commit()
     files.remove(project.id)
+    for build_id in builds:  # the snapshots and logs go with their project
+        builder.forget(build_id)
+    for key in access_keys:  # its models' endpoints stop answering at once
+        index.forget(key)
     return {}  # the spec's empty Delete*Response
