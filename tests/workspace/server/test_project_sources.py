@@ -149,3 +149,13 @@ def test_git_urls_are_checked_before_anything_is_saved(server, admin, projects_b
     with pytest.raises(BadRequest, match=reason):
         admin.create_project(name="bad-git", template="git", git_url=url)
     _nothing_left(server, admin, "bad-git", projects_before)
+
+
+def test_a_folder_holding_lab_home_is_copied_without_it(make_server, tmp_path):
+    checkout = _folder(tmp_path / "checkout", **{"job.py": "print(1)\n"})
+    (checkout / "state").mkdir()
+    server = make_server(checkout / "state").start()  # LAB_HOME inside, as .lab/ in a checkout
+    admin = server.client()
+    project = admin.create_project(name="checkout", template="local", local_path=str(checkout))
+    copied = server.home / "projects" / project.id
+    assert sorted(p.name for p in copied.iterdir()) == ["job.py"]

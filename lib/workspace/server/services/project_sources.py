@@ -4,8 +4,9 @@ Why a policy of its own: a project copied from ``/etc/ssh`` or from the workspac
 folder hands its files to every collaborator (and to user code), and a git URL is handed to a
 program with options of its own (``--upload-pack=...``) and transports that run commands
 (``ext::``). So: server folders are for site admins, below ``LAB_PROJECT_ROOTS`` and never inside
-``LAB_HOME``; git URLs are https, ssh (also ``user@host:path``) or git for everyone, and
-``file://`` for site admins under the same rules as a folder.
+``LAB_HOME`` (a folder that holds it is copied without it); git URLs are https, ssh (also
+``user@host:path``) or git for everyone, and ``file://`` for site admins under the same rules as
+a folder.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ class ProjectSources:
                 "only workspace admins create projects from server folders (template 'local')"
             )
         folder = Path(os.path.realpath(Path(local_path).expanduser()))
-        if folder.is_relative_to(self.lab_home) or self.lab_home.is_relative_to(folder):
+        # A folder holding LAB_HOME (the checkout holds .lab/) is fine: the copy leaves it out.
+        if folder.is_relative_to(self.lab_home):
             raise InvalidRequest(
                 f"local_path '{local_path}' is the workspace's own state folder (LAB_HOME)"
             )
