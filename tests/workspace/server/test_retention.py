@@ -56,18 +56,24 @@ def test_read_metrics_pages_and_the_client_reads_every_page(server, admin, track
     assert len(every) >= 5
 
 
-def test_deleting_a_project_removes_its_builds_and_its_models_stop_answering(server, admin):
+def test_deleting_a_project_removes_its_builds_and_logs_and_its_models_stop_answering(
+    server, admin
+):
     project = admin.create_project(name="doomed", template="local", local_path=str(PRD_FILES))
     model = admin.create_model(project_id=project.id, name="doomed-echo")
     build = admin.create_model_build(
         project_id=project.id, model_id=model.id, file_path="models.py", function_name="echo"
     )
     admin.wait_for_build(project_id=project.id, model_id=model.id, build_id=build.id)
+    job = admin.create_job(project_id=project.id, name="import", script="models.py")
+    run = admin.create_job_run(project_id=project.id, job_id=job.id)
+    admin.wait_for_job_run(project_id=project.id, job_id=job.id, run_id=run.id, timeout=60)
     snapshot = server.home / "builds" / build.id
-    log = server.home / "logs" / "builds" / f"{build.id}.log"
-    assert snapshot.is_dir() and log.is_file()
+    logs = [server.home / "logs" / "builds" / f"{build.id}.log"]
+    logs += list((server.home / "logs").rglob(f"{run.id}.log"))
+    assert snapshot.is_dir() and len(logs) == 2 and all(log.is_file() for log in logs)
     admin.delete_project(project_id=project.id)
-    assert not snapshot.exists() and not log.exists()
+    assert not snapshot.exists() and not any(log.exists() for log in logs)
     assert not (server.home / "projects" / project.id).exists()
     answer = requests.post(
         f"{server.url}/model", json={"accessKey": model.access_key, "request": {}}, timeout=10

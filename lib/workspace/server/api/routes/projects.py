@@ -99,8 +99,8 @@ def delete_project(
     builder: BuilderDep,
     index: IndexDep,
 ) -> dict[str, str]:
-    """The project, its jobs, models, builds (snapshots and logs) and folder; refused while a
-    deployment or a job run is live."""
+    """The project, its jobs (and their runs' logs), models, builds (snapshots and logs) and
+    folder; refused while a deployment or a job run is live."""
     project = access.project
     running = session.scalar(
         select(db.Deployment.id).where(
@@ -122,6 +122,7 @@ def delete_project(
     for job_id in session.scalars(select(db.Job.id).where(db.Job.project_id == project.id)):
         jobs.unschedule(job_id)
     builds = session.scalars(select(db.Build.id).where(db.Build.project_id == project.id)).all()
+    runs = session.scalars(select(db.JobRun.id).where(db.JobRun.project_id == project.id)).all()
     access_keys = session.scalars(
         select(db.Model.access_key).where(db.Model.project_id == project.id)
     ).all()
@@ -130,6 +131,8 @@ def delete_project(
     files.remove(project.id)
     for build_id in builds:  # the snapshots and logs go with their project
         builder.forget(build_id)
+    for run_id in runs:
+        jobs.runner.log_path(run_id).unlink(missing_ok=True)
     for key in access_keys:  # its models' endpoints stop answering at once
         index.forget(key)
     return {}  # the spec's empty Delete*Response
