@@ -14,6 +14,8 @@ import numpy as np
 
 _STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEPS = bytes.maketrans(b"[]{}", b"\x01\xff\x01\xff")
+"""Opening brackets as +1, closing ones as -1 (0xff read as an int8)."""
 
 
 def nests_deeper_than(raw: bytes, limit: int) -> bool:
@@ -21,9 +23,8 @@ def nests_deeper_than(raw: bytes, limit: int) -> bool:
     another (brackets inside strings do not count)."""
     if raw.count(b"[") + raw.count(b"{") <= limit:
         return False
-    brackets = np.frombuffer(_STRINGS.sub(b"", raw).translate(None, _NOT_BRACKETS), np.uint8)
-    if brackets.size == 0:
+    steps = _STRINGS.sub(b"", raw).translate(_STEPS, _NOT_BRACKETS)
+    if not steps:
         return False
-    # '[' and '{' have bit 1 set, ']' and '}' clear: +1 on opening, -1 on closing.
-    steps = ((brackets >> 1) & 1).astype(np.int32) * 2 - 1
-    return int(np.cumsum(steps).max()) > limit
+    depth = np.cumsum(np.frombuffer(steps, dtype=np.int8), dtype=np.int32)
+    return int(depth.max()) > limit
