@@ -76,6 +76,10 @@ OPERATIONS: dict[str, Operation] = {
     "get_model_deployment": Operation("GET", DEPLOYMENT),
     "stop_model_deployment": Operation("POST", DEPLOYMENT + ":stop"),
     "restart_model_deployment": Operation("POST", DEPLOYMENT + ":restart"),
+    "list_v2_keys": Operation("GET", "/api/v2/users/{username}/v2_keys"),
+    "create_v2_key": Operation("POST", "/api/v2/users/{username}/v2_keys", body=True),
+    "delete_v2_key": Operation("DELETE", "/api/v2/users/{username}/v2_keys/{key_id}"),
+    "delete_v2_keys": Operation("DELETE", "/api/v2/users/{username}/v2_keys"),
 }
 
 

@@ -110,3 +110,15 @@ def test_default_client_reads_cml_s_variables(server, monkeypatch, prd):
     monkeypatch.delenv("CDSW_APIV2_KEY")
     with pytest.raises(ValueError, match="CDSW_APIV2_KEY"):
         cmlapi.default_client()
+
+
+def test_a_user_manages_their_v2_keys_with_cml_s_calls(server, client):
+    key = client.create_v2_key({"comments": "ci"}, "admin")
+    listed = client.list_v2_keys("admin").keys
+    assert key.key_id in [k.key_id for k in listed]
+    as_new = cmlapi.default_client(url=server.url, cml_api_key=key.api_key)
+    assert as_new.list_projects(page_size=1).projects is not None
+    client.delete_v2_key("admin", key.key_id)
+    with pytest.raises(ApiException) as revoked:
+        as_new.list_projects()
+    assert revoked.value.status == 401
