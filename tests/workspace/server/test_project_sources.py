@@ -143,6 +143,8 @@ def test_a_build_of_a_git_project_never_follows_a_link_out_of_it(server, admin, 
         ("/srv/repo.git", "must be an https://"),
         ("https://example.com/r.git\n--config=x", "one URL"),
         ("file:///etc", "not below a folder of LAB_PROJECT_ROOTS"),
+        ("ssh://-oProxyCommand=touch%20x/repo", "do not start with '-'"),
+        ("git@-oProxyCommand:repo", "must be an https://"),
     ],
 )
 def test_git_urls_are_checked_before_anything_is_saved(server, admin, projects_before, url, reason):

@@ -21,7 +21,7 @@ from workspace.core.config import WorkspaceSettings
 from workspace.server.services.errors import Forbidden, InvalidRequest
 
 GIT_SCHEMES = ("https", "ssh", "git")
-SCP_LIKE = re.compile(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:[^:]")
+SCP_LIKE = re.compile(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9][A-Za-z0-9.-]*:[^:]")
 """``git@github.com:owner/repo.git``: git's ssh shorthand (a user, a host, a colon, a path)."""
 
 
@@ -67,6 +67,9 @@ class ProjectSources:
         if parts.scheme == "file":
             self.server_folder(unquote(parts.path), site_admin=site_admin)
             return url
+        host = parts.netloc.rpartition("@")[2]
+        if host.startswith("-") or (parts.username and parts.username.startswith("-")):
+            raise InvalidRequest("git_url must name a host and user that do not start with '-'")
         if parts.scheme not in GIT_SCHEMES or not parts.netloc:
             raise InvalidRequest(
                 "git_url must be an https://, ssh://, git:// or user@host:path URL "
