@@ -12,7 +12,6 @@ generated from its spec expects exactly that, while the lab's own client reads t
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -66,19 +65,18 @@ a JSON string or an object in requests; a ``dict`` in Python."""
 EnvironmentIn = Annotated[dict[str, str], BeforeValidator(_environment_of)]
 """A request's environment: a JSON object, or the same as a JSON string."""
 
-SECRET_NAME = re.compile(r"KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL", re.IGNORECASE)
-"""Variable names whose values only operators and admins read (``AWS_SECRET_ACCESS_KEY``,
-``DB_PASSWORD``, ``HF_TOKEN``...)."""
 MASKED = "********"
 ROLE_RANK = {"viewer": 1, "operator": 2, "admin": 3}
 
 
 def environment_for(role: str | None, environment: dict[str, str]) -> dict[str, str]:
-    """The environment as a caller with ``role`` reads it: below operator, the values of
-    secret-looking names are masked (the names stay, so a viewer sees what is configured)."""
+    """The environment as a caller with ``role`` reads it: below operator every value is masked
+    and the names stay. Why all values and not only secret-looking names: CML tells users to keep
+    secrets (``DB_PASSWORD``, AWS keys) in project environment variables because only project
+    collaborators who may change the project and admins can view them."""
     if ROLE_RANK.get(role or "", 0) >= ROLE_RANK["operator"]:
         return environment
-    return {k: MASKED if SECRET_NAME.search(k) else v for k, v in environment.items()}
+    return dict.fromkeys(environment, MASKED)
 
 
 def shown_to(out: BodyT, role: str | None) -> BodyT:
