@@ -112,6 +112,12 @@ def test_default_client_reads_cml_s_variables(server, monkeypatch, prd):
         cmlapi.default_client()
 
 
+def test_a_search_filter_given_as_a_dict_is_sent_as_json(client, prd):
+    """CML's notebooks pass ``search_filter={"kernel": ...}`` without ``json.dumps``."""
+    found = client.list_projects(search_filter={"owner.username": "admin", "name": prd.name})
+    assert prd.id in [p.id for p in found.projects]
+
+
 def test_a_user_manages_their_v2_keys_with_cml_s_calls(server, client):
     key = client.create_v2_key({"comments": "ci"}, "admin")
     listed = client.list_v2_keys("admin").keys

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from workspace import schemas
 from workspace.core.security import new_id
+from workspace.processes.python_envs import project_env_path, remove_env
 from workspace.schemas.states import DEPLOYMENTS_HOLDING_REPLICAS, JOB_RUNS_ACTIVE
 from workspace.server.api.deps import (
     BuilderDep,
@@ -16,6 +17,7 @@ from workspace.server.api.deps import (
     ProjectAdmin,
     ProjectFilesDep,
     SessionDep,
+    SettingsDep,
     Viewer,
     role_in,
     visible_projects,
@@ -98,6 +100,7 @@ def delete_project(
     files: ProjectFilesDep,
     builder: BuilderDep,
     index: IndexDep,
+    settings: SettingsDep,
 ) -> dict[str, str]:
     """The project, its jobs (and their runs' logs), models, builds (snapshots and logs) and
     folder; refused while a deployment or a job run is live."""
@@ -129,6 +132,7 @@ def delete_project(
     session.delete(project)
     session.commit()
     files.remove(project.id)
+    remove_env(project_env_path(settings, project.id))
     for build_id in builds:  # the snapshots and logs go with their project
         builder.forget(build_id)
     for run_id in runs:
