@@ -36,8 +36,9 @@ class ProjectSources:
     def of(cls, settings: WorkspaceSettings) -> ProjectSources:
         return cls(tuple(settings.project_source_roots), settings.lab_home)
 
-    def server_folder(self, local_path: str, *, site_admin: bool) -> Path:
-        """The real folder ``local_path`` names, if a project may be copied from it."""
+    def server_folder(self, local_path: str, *, site_admin: bool, must_exist: bool = True) -> Path:
+        """The real folder ``local_path`` names, if a project may be copied from it (a git clone
+        of a ``file://`` URL that names nothing fails as a clone, so it need not exist)."""
         if not site_admin:
             raise Forbidden(
                 "only workspace admins create projects from server folders (template 'local')"
@@ -53,7 +54,7 @@ class ProjectSources:
             raise InvalidRequest(
                 f"local_path '{local_path}' is not below a folder of LAB_PROJECT_ROOTS ({shown})"
             )
-        if not folder.is_dir():
+        if must_exist and not folder.is_dir():
             raise InvalidRequest(f"local_path '{local_path}' is not a folder on the server")
         return folder
 
@@ -65,7 +66,7 @@ class ProjectSources:
             return url
         parts = urlsplit(url)
         if parts.scheme == "file":
-            self.server_folder(unquote(parts.path), site_admin=site_admin)
+            self.server_folder(unquote(parts.path), site_admin=site_admin, must_exist=False)
             return url
         host = parts.netloc.rpartition("@")[2]
         if host.startswith("-") or (parts.username and parts.username.startswith("-")):
