@@ -34,12 +34,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(home: Path) -> tuple[subprocess.Popen, str]:
+def start_server(home: Path, project_root: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAB_")}
     env.update(
-        LAB_HOME=str(home), LAB_PORT=str(port), MLFLOW_TRACKING_URI=f"sqlite:///{home}/mlflow.db"
-    )
+        LAB_HOME=str(home), LAB_PORT=str(port), MLFLOW_TRACKING_URI=f"sqlite:///{home}/mlflow.db",
+        LAB_PROJECT_ROOTS=str(project_root),  # projects come from below it, never from LAB_HOME
+    )  # fmt: skip
     log = (home / "server.log").open("ab")
     proc = subprocess.Popen(
         [sys.executable, "-m", "workspace.server"],
@@ -99,16 +100,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="Builds to time.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-build-") as tmp:
-        home = Path(tmp)
-        (home / "src").mkdir()
-        (home / "src" / "echo.py").write_text(ECHO)
-        proc, url = start_server(home)
+        home, src = Path(tmp) / "home", Path(tmp) / "src"
+        home.mkdir()
+        src.mkdir()
+        (src / "echo.py").write_text(ECHO)
+        proc, url = start_server(home, src)
         try:
             key = json.loads((home / "credentials.json").read_text())["api_key"]
             client = WorkspaceClient(url, key)
-            project = client.create_project(
-                name="bench", template="local", local_path=str(home / "src")
-            )
+            project = client.create_project(name="bench", template="local", local_path=str(src))
             model = client.create_model(project_id=project.id, name="echo")
             rounds = [one_round(client, project.id, model, i) for i in range(args.rounds)]
         finally:

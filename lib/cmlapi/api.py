@@ -78,6 +78,10 @@ OPERATIONS: dict[str, Operation] = {
     "restart_model_deployment": Operation("POST", DEPLOYMENT + ":restart"),
     "create_registered_model": Operation("POST", "/api/v2/registry/models", body=True),
     "get_registered_model": Operation("GET", "/api/v2/registry/models/{model_id}"),
+    "list_v2_keys": Operation("GET", "/api/v2/users/{username}/v2_keys"),
+    "create_v2_key": Operation("POST", "/api/v2/users/{username}/v2_keys", body=True),
+    "delete_v2_key": Operation("DELETE", "/api/v2/users/{username}/v2_keys/{key_id}"),
+    "delete_v2_keys": Operation("DELETE", "/api/v2/users/{username}/v2_keys"),
 }
 
 

@@ -17,6 +17,7 @@ from typing import Annotated
 import requests
 import typer
 
+from workspace import pid_file
 from workspace.core.config import WorkspaceSettings, get_settings
 from workspace.processes.groups import log_tail, signal_group, start_in_group
 
@@ -24,13 +25,8 @@ app = typer.Typer(help="Run the Logistics MLOps Lab workspace.", no_args_is_help
 
 
 def _pid(settings: WorkspaceSettings) -> int | None:
-    """The server's pid from the pidfile, or None when it is not running."""
-    try:
-        pid = int(settings.pid_file.read_text().strip())
-        os.kill(pid, 0)
-    except (OSError, ValueError):
-        return None
-    return pid
+    """The server's pid from the pidfile, or None when no process there is the server."""
+    return pid_file.running_server(settings.pid_file)
 
 
 def _healthy(settings: WorkspaceSettings) -> dict | None:
@@ -62,7 +58,7 @@ def up(
         env=os.environ,
         log_path=settings.logs_dir / "server.log",
     )
-    settings.pid_file.write_text(str(proc.pid))
+    pid_file.record(settings.pid_file, proc.pid)
     deadline = time.monotonic() + timeout
     while not _healthy(settings):
         if proc.poll() is not None or time.monotonic() > deadline:

@@ -21,6 +21,7 @@ import requests
 from workspace.client import WorkspaceClient
 
 PRD_FILES = Path(__file__).parent / "prd_project"
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:
@@ -93,6 +94,8 @@ def server_env(home: Path, port: int) -> dict[str, str]:
         LAB_SAMPLER_INTERVAL_S="0.5",
         LAB_METRICS_FLUSH_S="0.2",
         LAB_REQUEST_TIMEOUT_S="20",
+        # Projects from the checkout's test folders and from the tests' temporary folders.
+        LAB_PROJECT_ROOTS=os.pathsep.join([str(CHECKOUT), str(home.parent)]),
         # A SQLite tracking store: the registry works without a tracking server process.
         MLFLOW_TRACKING_URI=f"sqlite:///{home / 'mlflow.db'}",
     )

@@ -44,7 +44,7 @@ def test_list_projects_pages_sorts_and_filters(admin):
 def test_project_from_git_url_is_cloned_in_the_background(admin, prd, server):
     import subprocess
 
-    repo = server.home / "git-source"
+    repo = server.home.parent / "git-source"
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     (repo / "job.py").write_text("print('hi')\n")
     git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.com"]
@@ -152,7 +152,8 @@ def test_replicas_report_resources_and_samples_accumulate(admin, prd, tracked_mo
 def test_prometheus_exposes_request_and_replica_figures(server, admin, tracked_model):
     admin.call_model(tracked_model.model.access_key, {})
     time.sleep(1.2)  # one sampler round
-    text = requests.get(f"{server.url}/metrics", timeout=10).text
+    auth = {"Authorization": f"Bearer {server.admin_key}"}  # Prometheus: authorization.credentials
+    text = requests.get(f"{server.url}/metrics", headers=auth, timeout=10).text
     assert 'lab_requests_total{code="200",model="tracked"}' in text
     assert "lab_request_duration_seconds_bucket" in text
     assert f'lab_replicas_ready{{deployment="{tracked_model.deployment.id}"}} 1.0' in text

@@ -10,6 +10,7 @@ import time
 
 import requests
 from lab_server import free_port
+from workspace import pid_file
 
 
 def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -54,3 +55,30 @@ def test_up_starts_server_and_mlflow_prints_key_once_and_down_stops_both(tmp_pat
         raise AssertionError("MLflow still answers after `workspace down`")
     except requests.ConnectionError:
         pass
+
+
+def test_down_never_signals_a_process_that_is_not_the_server(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LAB_", "MLFLOW_"))}
+    env.update(LAB_HOME=str(tmp_path), LAB_PORT=str(free_port()))
+    bystander = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)"], start_new_session=True
+    )
+    pids = tmp_path / "workspace.pid"
+    try:
+        for recorded in (
+            str(bystander.pid),  # a bare pid, as a crash or a reboot may leave it
+            json.dumps({"pid": bystander.pid, "started": 1.0}),  # a reused pid
+            None,  # the right pid and start time, but not the server
+        ):
+            if recorded is None:
+                pid_file.record(pids, bystander.pid)
+            else:
+                pids.write_text(recorded)
+            down = _cli("down", env=env)
+            assert down.returncode == 0 and "workspace is not running" in down.stdout
+            assert "not running" in _cli("status", env=env).stdout
+            assert bystander.poll() is None
+            assert not pids.exists()  # the stale file is cleared
+    finally:
+        bystander.kill()
+        bystander.wait(timeout=10)

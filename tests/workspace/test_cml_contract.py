@@ -65,7 +65,7 @@ def test_a_project_answers_with_the_specs_fields_and_types(server, prd):
 
 
 def test_a_project_whose_clone_fails_has_the_spec_s_creation_status_failure(server, admin):
-    missing = (server.home / "no-such-repository").as_uri()
+    missing = (server.home.parent / "no-such-repository").as_uri()  # under the roots, not LAB_HOME
     project = admin.create_project(name="clone-fails", template="git", git_url=missing)
     for _ in range(100):
         raw = _json(server, f"/projects/{project.id}")

@@ -116,3 +116,15 @@ def test_a_search_filter_given_as_a_dict_is_sent_as_json(client, prd):
     """CML's notebooks pass ``search_filter={"kernel": ...}`` without ``json.dumps``."""
     found = client.list_projects(search_filter={"owner.username": "admin", "name": prd.name})
     assert prd.id in [p.id for p in found.projects]
+
+
+def test_a_user_manages_their_v2_keys_with_cml_s_calls(server, client):
+    key = client.create_v2_key({"comments": "ci"}, "admin")
+    listed = client.list_v2_keys("admin").keys
+    assert key.key_id in [k.key_id for k in listed]
+    as_new = cmlapi.default_client(url=server.url, cml_api_key=key.api_key)
+    assert as_new.list_projects(page_size=1).projects is not None
+    client.delete_v2_key("admin", key.key_id)
+    with pytest.raises(ApiException) as revoked:
+        as_new.list_projects()
+    assert revoked.value.status == 401

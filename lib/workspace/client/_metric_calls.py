@@ -20,16 +20,29 @@ def read_metrics(
     model_deployment_crn: str | None = None,
     start_timestamp_ms: int | None = None,
     end_timestamp_ms: int | None = None,
+    page_size: int | None = None,
+    page_token: str | None = None,
 ) -> MetricRows:
     """One row per prediction (and per aggregate) of a model or one of its deployments, in time
-    order; give ``model_crn`` or ``model_deployment_crn``."""
+    order; give ``model_crn`` or ``model_deployment_crn``. Every page is read unless a
+    ``page_token`` asks for one page (then ``next_page_token`` names the next)."""
     params = {
         "model_crn": model_crn,
         "model_deployment_crn": model_deployment_crn,
         "start_timestamp_ms": start_timestamp_ms,
         "end_timestamp_ms": end_timestamp_ms,
+        "page_size": page_size,
+        "page_token": page_token,
     }
-    return MetricRows.model_validate(client.http.request("GET", f"{V2}/metrics", params=params))
+    page = MetricRows.model_validate(client.http.request("GET", f"{V2}/metrics", params=params))
+    if page_token is not None:
+        return page
+    rows = list(page.metrics)
+    while page.next_page_token:
+        params["page_token"] = page.next_page_token
+        page = MetricRows.model_validate(client.http.request("GET", f"{V2}/metrics", params=params))
+        rows += page.metrics
+    return MetricRows(metrics=rows)
 
 
 def track_delayed_metrics(

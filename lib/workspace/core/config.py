@@ -59,6 +59,32 @@ class WorkspaceSettings(BaseSettings):
     sampler_interval_s: float = Field(
         default=5.0, description="How often replica CPU and memory use is sampled."
     )
+    metrics_retention_days: float = Field(
+        default=30.0, description="How long prediction metrics (and aggregates) are kept."
+    )
+    samples_retention_days: float = Field(
+        default=7.0, description="How long replica CPU and memory samples are kept."
+    )
+    retention_purge_s: float = Field(
+        default=600.0, description="How often rows past their retention are deleted."
+    )
+    api_max_body_bytes: int = Field(
+        default=1 * MB, description="Request body cap of /api/v2, checked after the key."
+    )
+    max_json_depth: int = Field(
+        default=64, description="Deepest JSON nesting /api/v2 and /model accept."
+    )
+    metrics_public: bool = Field(
+        default=False, description="Serve /metrics without a bearer key (Prometheus)."
+    )
+    project_roots: str | None = Field(
+        default=None,
+        description="Server folders (os.pathsep-separated) local projects may come from; "
+        "default the checkout.",
+    )
+    project_max_bytes: int = Field(
+        default=512 * MB, description="Largest project copy or build snapshot."
+    )
 
     @property
     def lab_home(self) -> Path:
@@ -85,6 +111,13 @@ class WorkspaceSettings(BaseSettings):
     def manages_mlflow(self) -> bool:
         """True when the workspace starts MLflow itself (no MLFLOW_TRACKING_URI given)."""
         return not os.environ.get("MLFLOW_TRACKING_URI")
+
+    @property
+    def project_source_roots(self) -> list[Path]:
+        """The folders site admins may create projects from (LAB_PROJECT_ROOTS, else the
+        checkout, whose dev/, prd/ and mlflow_project/ are the lab's own projects)."""
+        raw = self.project_roots if self.project_roots is not None else str(CHECKOUT_ROOT)
+        return [Path(p).expanduser().resolve() for p in raw.split(os.pathsep) if p.strip()]
 
     @property
     def projects_dir(self) -> Path:

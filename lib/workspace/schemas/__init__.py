@@ -56,7 +56,15 @@ from workspace.schemas.states import (
     ProjectStatus,
     RuntimeStatus,
 )
-from workspace.schemas.users import UserCreate, UserOut, UserWithKey
+from workspace.schemas.users import (
+    UserCreate,
+    UserOut,
+    UserWithKey,
+    V2KeyCreate,
+    V2KeyCreated,
+    V2KeyDetails,
+    V2KeyList,
+)
 
 __all__ = [
     "AggregateMetrics",
@@ -110,4 +118,8 @@ __all__ = [
     "UserOut",
     "UserRef",
     "UserWithKey",
+    "V2KeyCreate",
+    "V2KeyCreated",
+    "V2KeyDetails",
+    "V2KeyList",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -27,6 +27,7 @@ from pydantic import (
 from workspace.schemas.variables import check_deployment_environment
 
 Permission = Literal["viewer", "operator", "admin"]
+BodyT = TypeVar("BodyT", bound=BaseModel)
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -82,6 +83,24 @@ DeploymentEnvironmentIn = Annotated[
 ]
 """A deployment's environment: as ``EnvironmentIn``, and every variable able to reach a replica
 unchanged (``workspace.schemas.variables``)."""
+
+MASKED = "********"
+ROLE_RANK = {"viewer": 1, "operator": 2, "admin": 3}
+
+
+def environment_for(role: str | None, environment: dict[str, str]) -> dict[str, str]:
+    """The environment as a caller with ``role`` reads it: below operator every value is masked
+    and the names stay. Why all values and not only secret-looking names: CML tells users to keep
+    secrets (``DB_PASSWORD``, AWS keys) in project environment variables because only project
+    collaborators who may change the project and admins can view them."""
+    if ROLE_RANK.get(role or "", 0) >= ROLE_RANK["operator"]:
+        return environment
+    return dict.fromkeys(environment, MASKED)
+
+
+def shown_to(out: BodyT, role: str | None) -> BodyT:
+    """``out`` (any answer with an ``environment``) as a caller with ``role`` may read it."""
+    return out.model_copy(update={"environment": environment_for(role, out.environment)})
 
 
 class Strict(BaseModel):

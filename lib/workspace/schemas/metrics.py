@@ -35,6 +35,7 @@ class MetricRow(Record):
 
 class MetricRows(Record):
     metrics: list[MetricRow]
+    next_page_token: str = ""
 
 
 class DelayedMetrics(Strict):

@@ -14,6 +14,7 @@ from workspace.schemas.common import (
     Strict,
     Timestamp,
     UserRef,
+    environment_for,
     read_back,
 )
 from workspace.schemas.states import ProjectStatus
@@ -109,9 +110,14 @@ class ProjectOut(Record):
     updated_at: Timestamp
 
     def for_caller(self, role: str | None) -> ProjectOut:
-        """The project as a caller with ``role`` sees it: its role is part of the answer."""
+        """The project as a caller with ``role`` sees it: its role is part of the answer, and a
+        viewer reads secret-looking environment values masked."""
         return self.model_copy(
-            update={"permission": role, "permissions": ProjectPermissions.of(role)}
+            update={
+                "permission": role,
+                "permissions": ProjectPermissions.of(role),
+                "environment": environment_for(role, self.environment),
+            }
         )
 
 

@@ -19,13 +19,15 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from workspace.core.config import WorkspaceSettings, get_settings
 from workspace.server.api import errors
-from workspace.server.api.deps import get_current_user
+from workspace.server.api.body_guard import ApiBodyGuard
+from workspace.server.api.deps import SessionDep, get_current_user, user_of_authorization
 from workspace.server.api.routes import (
     builds,
     collaborators,
     deployments,
     job_runs,
     jobs,
+    keys,
     metrics,
     models,
     projects,
@@ -36,6 +38,7 @@ from workspace.server.api.routes import (
     users,
 )
 from workspace.server.storage import crud
+from workspace.server.storage.home import close_home
 from workspace.server.wiring import Services, wire
 
 
@@ -49,13 +52,16 @@ def save_admin_credentials(settings: WorkspaceSettings, key: str) -> None:
 
 
 async def start(services: Services) -> list[asyncio.Task]:
-    """Bring the workspace up: MLflow, the first admin, model routes, what was running."""
+    """Bring the workspace up: MLflow, the first admin, model routes, what was running (and
+    projects a crash left half-created)."""
     services.mlflow.start()
     with services.sessions() as session:
         key = crud.bootstrap_admin(session)
     if key is not None:
         save_admin_credentials(services.settings, key)
+    close_home(services.settings.lab_home, traversable=services.run_as is not None)
     services.index.load_all()
+    services.projects.restore()
     services.builder.restore()
     services.deployer.restore()
     services.jobs.start()
@@ -63,6 +69,13 @@ async def start(services: Services) -> list[asyncio.Task]:
     return [
         asyncio.create_task(telemetry.flush_forever(settings.metrics_flush_s)),
         asyncio.create_task(telemetry.sample_forever(settings.sampler_interval_s)),
+        asyncio.create_task(
+            telemetry.purge_forever(
+                settings.retention_purge_s,
+                metrics_days=settings.metrics_retention_days,
+                samples_days=settings.samples_retention_days,
+            )
+        ),
     ]
 
 
@@ -93,19 +106,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 class WorkspaceApp:
     """The ASGI app uvicorn runs: ``/model`` goes straight to the model endpoint, the rest to
-    FastAPI. Why: routing, middleware and dependency injection would cost the endpoint more time
-    than the router it calls."""
+    FastAPI behind the body guard of ``/api/v2``. Why: routing, middleware and dependency
+    injection would cost the endpoint more time than the router it calls."""
 
     def __init__(self, api: FastAPI) -> None:
         self.api = api
         self.state = api.state
+        self.guarded = ApiBodyGuard(api)
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         path = scope.get("path", "")
         if scope["type"] == "http" and (path == "/model" or path.startswith("/model/")):
             await self.api.state.services.endpoint(scope, receive, send)
         else:
-            await self.api(scope, receive, send)
+            await self.guarded(scope, receive, send)
 
 
 def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
@@ -129,7 +143,7 @@ def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
     api = APIRouter(prefix="/api/v2", dependencies=[Depends(get_current_user)])
     for module in (projects, collaborators, models, builds, deployments, jobs, job_runs):
         api.include_router(module.router)
-    for module in (metrics, runtimes, users, registry):
+    for module in (metrics, runtimes, users, registry, keys):
         api.include_router(module.router)
     api.include_router(jobs.all_jobs_router)
     api.include_router(models.all_models_router)
@@ -137,7 +151,11 @@ def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
     app.include_router(api)
 
     @app.get("/metrics", include_in_schema=False)
-    def prometheus(request: Request) -> Response:
+    def prometheus(request: Request, session: SessionDep) -> Response:
+        """Prometheus text, behind a bearer API key unless LAB_METRICS_PUBLIC opens it: model
+        names and traffic are the workspace's business (scrape with ``authorization``)."""
+        if not request.app.state.settings.metrics_public:
+            user_of_authorization(session, request.headers.get("authorization", ""))
         registry = request.app.state.services.telemetry.registry
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
+from workspace.processes.run_as import RunAs
 from workspace.server.endpoint.asgi import ModelEndpoint
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.isolation import account_for_user_code
@@ -51,6 +52,8 @@ class Services:
     mlflow: MlflowService
     registry: Registry
     executor: ThreadPoolExecutor
+    run_as: RunAs | None = None
+    """The account user code runs as; None: the server's own."""
     stopping: threading.Event = field(default_factory=threading.Event)
 
 
@@ -80,7 +83,7 @@ def wire(settings: WorkspaceSettings) -> Services:
         backend=backend,
         router=router,
         index=index,
-        projects=ProjectFiles(settings.projects_dir, sessions, executor),
+        projects=ProjectFiles(settings, sessions, executor),
         runtimes=RuntimeCatalog.of_this_server(),
         builder=Builder(settings, sessions, executor, run_as=run_as),
         deployer=deployer,
@@ -92,9 +95,11 @@ def wire(settings: WorkspaceSettings) -> Services:
             telemetry,
             max_body_bytes=settings.max_body_bytes,
             request_timeout_s=settings.request_timeout_s,
+            max_json_depth=settings.max_json_depth,
         ),
         mlflow=MlflowService(settings),
         registry=Registry(settings.mlflow_tracking_uri),
         executor=executor,
+        run_as=run_as,
         stopping=stopping,
     )

@@ -17,6 +17,7 @@ from sqlalchemy import CompoundSelect, select
 from sqlalchemy.orm import Session
 
 from workspace.core.config import WorkspaceSettings
+from workspace.schemas.common import ROLE_RANK
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.services.builds import Builder
 from workspace.server.services.deployments import Deployer
@@ -29,8 +30,6 @@ from workspace.server.storage import crud
 from workspace.server.storage import tables as db
 from workspace.server.wiring import Services
 from workspace.serving.backend import ServingBackend
-
-ROLE_RANK = {"viewer": 1, "operator": 2, "admin": 3}
 
 Row = TypeVar("Row")
 
@@ -71,9 +70,9 @@ def get_session(services: ServicesDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_current_user(request: Request, session: SessionDep) -> db.User:
-    """The user whose bearer key came with the request; 401 when it is missing or unknown."""
-    header = request.headers.get("authorization", "")
+def user_of_authorization(session: Session, header: str) -> db.User:
+    """The user whose bearer key is in the ``Authorization`` header; 401 when it is missing or
+    unknown. Shared by the routes and the body guard that runs before them."""
     scheme, _, key = header.partition(" ")
     if not header:
         raise HTTPException(401, "missing API key: send 'Authorization: Bearer <LAB_API_KEY>'")
@@ -83,6 +82,11 @@ def get_current_user(request: Request, session: SessionDep) -> db.User:
     if user is None:
         raise HTTPException(401, "invalid API key")
     return user
+
+
+def get_current_user(request: Request, session: SessionDep) -> db.User:
+    """The user whose bearer key came with the request; 401 when it is missing or unknown."""
+    return user_of_authorization(session, request.headers.get("authorization", ""))
 
 
 CurrentUser = Annotated[db.User, Depends(get_current_user)]

@@ -8,6 +8,8 @@ filter with a message naming it rather than returning everything. Tables page in
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -75,6 +77,15 @@ CatalogListParamsDep = Annotated[ListParams, Depends(catalog_list_params)]
 Item = TypeVar("Item")
 
 
+def _plain_value(value: Any) -> bool:
+    """A value a column can be compared with: no lists or objects, numbers a database holds."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, float) and math.isfinite(value)
+
+
 def _search_terms(raw: str, allowed: Collection[str]) -> dict[str, Any]:
     """The search filter's keys and values, refused unless a JSON object of ``allowed`` keys."""
     if not raw:
@@ -85,18 +96,31 @@ def _search_terms(raw: str, allowed: Collection[str]) -> dict[str, Any]:
         raise HTTPException(400, f"search_filter is not valid JSON: {exc.msg}") from None
     if not isinstance(wanted, dict):
         raise HTTPException(400, 'search_filter must be a JSON object, e.g. {"name": "PRD"}')
-    for key in wanted:
+    for key, value in wanted.items():
         if key not in allowed:
             raise HTTPException(
                 400, f"search_filter key '{key}' is not supported; use one of {sorted(allowed)}"
             )
+        if not _plain_value(value):
+            raise HTTPException(
+                400, f"search_filter value of '{key}' must be a string, number or boolean"
+            )
     return wanted
 
 
-def _offset(page_token: str) -> int:
-    if page_token and not page_token.isdigit():
-        raise HTTPException(400, f"page_token '{page_token}' is not a token this API issued")
-    return int(page_token or 0)
+MAX_OFFSET = 2**31 - 1
+"""Tokens are row offsets; one past what any table here holds is not a token we issued."""
+
+
+def page_offset(page_token: str) -> int:
+    """The offset a page token stands for; 400 for anything this API never issues (negative,
+    not ASCII digits, absurdly large)."""
+    if not page_token:
+        return 0
+    if not re.fullmatch(r"[0-9]{1,10}", page_token) or int(page_token) > MAX_OFFSET:
+        shown = page_token if len(page_token) <= 40 else page_token[:40] + "..."
+        raise HTTPException(400, f"page_token '{shown}' is not a token this API issued")
+    return int(page_token)
 
 
 def _filters(raw: str, fields: dict[str, Field]) -> list[Any]:
@@ -135,7 +159,7 @@ def paginate(
     """Rows of ``entity`` matching ``where`` and the search filter, one page, and the next token."""
     stmt: Select = select(entity).where(*where, *_filters(params.search_filter, fields))
     stmt = stmt.order_by(*_order(params.sort, entity, fields), entity.id)
-    offset = _offset(params.page_token)
+    offset = page_offset(params.page_token)
     rows = list(session.scalars(stmt.offset(offset).limit(params.page_size + 1)))
     more = len(rows) > params.page_size
     return rows[: params.page_size], str(offset + params.page_size) if more else ""
@@ -164,7 +188,7 @@ def page_records(
                 400, f"sort '{params.sort}' is not supported; use one of {sorted(fields)}"
             )
         chosen.sort(key=lambda r, n=name: str(getattr(r, n)).lower(), reverse=key[0] == "-")
-    offset = _offset(params.page_token)
+    offset = page_offset(params.page_token)
     page = chosen[offset : offset + params.page_size]
     more = offset + params.page_size < len(chosen)
     return page, str(offset + params.page_size) if more else ""

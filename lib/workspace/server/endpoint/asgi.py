@@ -8,11 +8,13 @@ the router call.
 
 from __future__ import annotations
 
+import hmac
 import json
 import time
 import uuid
 from typing import Any
 
+from workspace.core.json_limits import nests_deeper_than
 from workspace.server.endpoint.index import ModelIndex, ModelRoute
 from workspace.server.services.telemetry import Telemetry
 from workspace.serving.router import ModelRouter
@@ -38,12 +40,14 @@ class ModelEndpoint:
         *,
         max_body_bytes: int,
         request_timeout_s: float,
+        max_json_depth: int = 64,
     ) -> None:
         self.index = index
         self.router = router
         self.telemetry = telemetry
         self.cap = max_body_bytes
         self.timeout_s = request_timeout_s
+        self.max_depth = max_json_depth
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["method"] != "POST":
@@ -88,6 +92,8 @@ class ModelEndpoint:
         """Check the body and the access key, then forward; every refusal names its reason."""
         if raw is None:
             return _refuse(413, f"request body exceeds the {self.cap // (1024 * 1024)} MB limit")
+        if nests_deeper_than(raw, self.max_depth):
+            return _refuse(400, f"JSON body nests deeper than {self.max_depth} levels")
         try:
             payload = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -101,12 +107,14 @@ class ModelEndpoint:
             route = self.index.by_id.get(model_ref)
             if route is None:
                 return _refuse(404, f"model '{model_ref}' not found")
-            if route.auth_enabled and key != route.access_key:
+            if route.auth_enabled and not hmac.compare_digest(
+                (key or "").encode(), route.access_key.encode()
+            ):
                 return _refuse(401, "accessKey is missing or wrong for this model")
         else:
             if not key:
                 return _refuse(401, "field 'accessKey' is missing")
-            route = self.index.by_key.get(key)
+            route = self.index.route(key)
             if route is None:
                 return _refuse(401, "accessKey does not belong to any model")
         if "request" in payload:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
+from workspace.core.security import hash_key
 from workspace.schemas.states import DeploymentStatus
 from workspace.server.storage import tables as db
 
@@ -32,11 +33,15 @@ class ModelRoute:
 
 
 class ModelIndex:
-    """Access key → model route; rebuilt for a model whenever its deployments change state."""
+    """Access key → model route; rebuilt for a model whenever its deployments change state.
+
+    Keyed by the key's hash (``route``): a dict lookup by the presented key itself would compare
+    it with stored keys character by character, and its timing would tell how much was right.
+    """
 
     def __init__(self, sessions: sessionmaker) -> None:
         self.sessions = sessions
-        self.by_key: dict[str, ModelRoute] = {}
+        self.by_key: dict[str, ModelRoute] = {}  # hash of the access key → route
         self.by_id: dict[str, ModelRoute] = {}
 
     def load_all(self) -> None:
@@ -51,7 +56,7 @@ class ModelIndex:
             if model is None:
                 old = self.by_id.pop(model_id, None)
                 if old:
-                    self.by_key.pop(old.access_key, None)
+                    self.by_key.pop(hash_key(old.access_key), None)
                 return
             # The newest healthy deployment serves: a redeploy cuts over once it is deployed.
             dep = session.scalar(
@@ -74,10 +79,14 @@ class ModelIndex:
                 build_crn=build.crn if build else "",
                 registry_build=bool(build and build.model_uri),
             )
-        self.by_key[route.access_key] = route
+        self.by_key[hash_key(route.access_key)] = route
         self.by_id[route.model_id] = route
 
+    def route(self, access_key: str) -> ModelRoute | None:
+        """The model an access key opens, or None."""
+        return self.by_key.get(hash_key(access_key))
+
     def forget(self, access_key: str) -> None:
-        route = self.by_key.pop(access_key, None)
+        route = self.by_key.pop(hash_key(access_key), None)
         if route:
             self.by_id.pop(route.model_id, None)

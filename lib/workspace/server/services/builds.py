@@ -35,6 +35,7 @@ from workspace.processes.python_envs import (
 )
 from workspace.processes.run_as import RunAs
 from workspace.schemas.states import BUILDS_IN_PROGRESS, BuildStatus
+from workspace.server.services.folder_copy import FolderCopyError, copy_folder
 from workspace.server.services.project_files import IGNORED
 from workspace.server.storage import crud
 from workspace.server.storage import tables as db
@@ -78,6 +79,11 @@ class Builder:
 
     def build_dir(self, build_id: str) -> Path:
         return self.settings.builds_dir / build_id
+
+    def forget(self, build_id: str) -> None:
+        """Remove a build's snapshot and log (its project was deleted)."""
+        shutil.rmtree(self.build_dir(build_id), ignore_errors=True)
+        self.log_path(build_id).unlink(missing_ok=True)
 
     def submit(self, build_id: str) -> None:
         self.executor.submit(self.run, build_id)
@@ -127,7 +133,7 @@ class Builder:
                 summary = self._check(["registry", str(dest), reference], env, log)
             else:
                 resolve_entry_point(project_dir, file_path or "")
-                shutil.copytree(project_dir, dest, ignore=IGNORED, symlinks=False)
+                self._snapshot(project_dir, dest)
                 self._give(dest)  # before the recipe runs in it as the account
                 python = self._environment(dest, env, log)
                 if python is not None:
@@ -145,6 +151,15 @@ class Builder:
         """The snapshot belongs to the account user code runs as (its replicas read it)."""
         if self.run_as is not None:
             self.run_as.give(dest)
+
+    def _snapshot(self, project_dir: Path, dest: Path) -> None:
+        """The project's files as the build will run them; links never lead out of it."""
+        try:
+            copy_folder(
+                project_dir, dest, max_bytes=self.settings.project_max_bytes, ignore=IGNORED
+            )
+        except FolderCopyError as exc:
+            raise BuildError(f"the project cannot be snapshot: {exc}") from None
 
     def _finish(
         self, build_id: str, status: BuildStatus, reason: str | None, pinned: dict[str, str]

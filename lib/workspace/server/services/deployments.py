@@ -308,6 +308,8 @@ class Deployer:
                 dep.deployed_at = db.utcnow()
             if status == DeploymentStatus.STOPPED:
                 dep.stopped_at = db.utcnow()
+            if status == DeploymentStatus.FAILED:  # its replicas' keys end with it
+                crud.revoke_deployment_keys(session, deployment_id)
             session.commit()
             model_id = dep.model_id
         self.index.refresh_model(model_id)

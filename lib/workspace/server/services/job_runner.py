@@ -139,7 +139,8 @@ class JobRunner:
             on_finished(job_id, run_id, outcome[0])
 
     def _prepare(self, run_id: str) -> _Plan | None:
-        """Mark the run starting, mint its creator's API key and describe the process to start."""
+        """Mark the run starting, mint an API key of the user who triggered it and describe the
+        process to start."""
         with self.sessions() as session:
             run = session.get(db.JobRun, run_id)
             if run is None or run.status != JobRunStatus.SCHEDULING:
@@ -150,7 +151,9 @@ class JobRunner:
                 return None
             job = session.get(db.Job, run.job_id)
             project = session.get(db.Project, run.project_id)
-            run.api_key_id, key = crud.issue_key(session, job.creator, name=f"job run {run_id}")
+            # The run acts as whoever triggered it (the job's creator for schedules and parents).
+            trigger = session.get(db.User, run.creator_id) or job.creator
+            run.api_key_id, key = crud.issue_key(session, trigger, name=f"job run {run_id}")
             run.status, run.starting_at = JobRunStatus.STARTING, db.utcnow()
             session.commit()
             cwd = self.settings.projects_dir / project.id

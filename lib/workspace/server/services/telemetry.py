@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from sqlalchemy import insert
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import sessionmaker
 
 from workspace.server.storage import tables as db
@@ -23,6 +23,7 @@ from workspace.serving.backend import ReplicaState, ServingBackend
 
 log = logging.getLogger("workspace.telemetry")
 
+DAY_MS = 24 * 3600 * 1000
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -104,10 +105,45 @@ class Telemetry:
         self.pending_rows.set(0)
         if not rows:
             return 0
-        with self.sessions() as session:
-            session.execute(insert(db.PredictionMetric), rows)
-            session.commit()
+        try:
+            with self.sessions() as session:
+                session.execute(insert(db.PredictionMetric), rows)
+                session.commit()
+        except Exception:
+            with self._lock:  # kept, ahead of what came since, for the next flush
+                self._rows[:0] = rows
+            self.pending_rows.set(len(self._rows))
+            raise
         return len(rows)
+
+    def purge(self, *, metrics_days: float, samples_days: float) -> tuple[int, int]:
+        """Delete prediction metrics and replica samples older than their retention; how many
+        of each. Why: both grow by a row per request or per sample for as long as the
+        workspace runs."""
+        now_ms = int(time.time() * 1000)
+        metrics_cut = now_ms - int(metrics_days * DAY_MS)
+        samples_cut = now_ms - int(samples_days * DAY_MS)
+        with self.sessions() as session:
+            metrics = session.execute(
+                delete(db.PredictionMetric).where(db.PredictionMetric.end_ms < metrics_cut)
+            ).rowcount
+            samples = session.execute(
+                delete(db.ReplicaSample).where(db.ReplicaSample.ts_ms < samples_cut)
+            ).rowcount
+            session.commit()
+        return metrics, samples
+
+    async def purge_forever(
+        self, interval_s: float, *, metrics_days: float, samples_days: float
+    ) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(
+                    self.purge, metrics_days=metrics_days, samples_days=samples_days
+                )
+            except Exception:
+                log.exception("deleting old metrics failed; will retry")
+            await asyncio.sleep(interval_s)
 
     async def flush_forever(self, interval_s: float) -> None:
         while True:

@@ -7,6 +7,8 @@ module to do it, and the caller decides when to commit.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -17,7 +19,12 @@ ADMIN = "admin"
 
 
 def issue_key(
-    session: Session, user: db.User, *, name: str = "", deployment_id: str | None = None
+    session: Session,
+    user: db.User,
+    *,
+    name: str = "",
+    deployment_id: str | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[str, str]:
     """A new API key of ``user`` (stored only as its hash): ``(key id, key)``."""
     key, key_id = new_api_key(), new_id()
@@ -28,6 +35,7 @@ def issue_key(
             key_hash=hash_key(key),
             name=name,
             deployment_id=deployment_id,
+            expires_at=expires_at,
         )
     )
     return key_id, key
@@ -48,8 +56,12 @@ def revoke_deployment_keys(session: Session, deployment_id: str) -> None:
 
 
 def user_with_key(session: Session, key: str) -> db.User | None:
+    """The owner of ``key``, unless it is unknown or past its expiry. Looked up by hash: the
+    database compares hashes, so the presented key itself is never compared byte by byte."""
     row = session.scalar(select(db.ApiKey).where(db.ApiKey.key_hash == hash_key(key)))
-    return session.get(db.User, row.user_id) if row else None
+    if row is None or (row.expires_at is not None and row.expires_at <= db.utcnow()):
+        return None
+    return session.get(db.User, row.user_id)
 
 
 def bootstrap_admin(session: Session) -> str | None:

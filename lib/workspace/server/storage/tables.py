@@ -70,6 +70,7 @@ class ApiKey(Base, Timestamped):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     name: Mapped[str] = mapped_column(String(100), default="")
     deployment_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime, default=None)
 
 
 class Project(Base, Timestamped):

@@ -51,6 +51,8 @@ def add_project_collaborator(
                 project_id=access.project.id, user_id=user.id, permission=body.permission
             )
         )
+    else:  # a promotion or a demotion: the new permission replaces the old one
+        row.permission = body.permission
     session.commit()
     return schemas.CollaboratorOut(username=username, permission=body.permission)
 

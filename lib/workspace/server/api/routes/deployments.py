@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from workspace import schemas
 from workspace.core.security import crn, new_id
+from workspace.schemas.common import shown_to
 from workspace.schemas.states import BuildStatus
 from workspace.server.api.deps import (
     BackendDep,
@@ -77,8 +78,11 @@ def list_model_deployments(
     build_in_model(session, access.project.id, model_id, build_id)
     where = [db.Deployment.build_id == build_id]
     rows, token = paginate(session, db.Deployment, where, params, {"status": db.Deployment.status})
-    rows = [deployer.observed(row) for row in rows]
-    return schemas.DeploymentList(model_deployments=rows, next_page_token=token)
+    shown = [
+        shown_to(schemas.DeploymentOut.model_validate(deployer.observed(r)), access.role)
+        for r in rows
+    ]
+    return schemas.DeploymentList(model_deployments=shown, next_page_token=token)
 
 
 @router.get("/{deployment_id}", response_model=schemas.DeploymentOut)
@@ -91,7 +95,7 @@ def get_model_deployment(
     deployer: DeployerDep,
 ) -> schemas.DeploymentOut:
     dep = deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)
-    return schemas.DeploymentOut.model_validate(deployer.observed(dep))
+    return shown_to(schemas.DeploymentOut.model_validate(deployer.observed(dep)), access.role)
 
 
 @router.post("/{deployment_id}:stop", response_model=schemas.DeploymentOut)

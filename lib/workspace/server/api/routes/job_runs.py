@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from workspace import schemas as js
 from workspace.processes.groups import log_tail
+from workspace.schemas.common import shown_to
 from workspace.schemas.states import JOB_RUNS_ACTIVE
 from workspace.server.api.deps import JobsDep, Operator, SessionDep, Viewer, owned_or_404
 from workspace.server.api.listing import ListParamsDep, paginate, user_fields
@@ -49,12 +50,14 @@ def list_job_runs(
         **user_fields(db.JobRun.creator_id),
     }
     rows, token = paginate(session, db.JobRun, [db.JobRun.job_id == job_id], params, fields)
-    return js.JobRunList(job_runs=rows, next_page_token=token)
+    shown = [shown_to(js.JobRunOut.model_validate(r), access.role) for r in rows]
+    return js.JobRunList(job_runs=shown, next_page_token=token)
 
 
 @router.get("/{run_id}", response_model=js.JobRunOut)
 def get_job_run(job_id: str, run_id: str, access: Viewer, session: SessionDep) -> js.JobRunOut:
-    return js.JobRunOut.model_validate(run_in_job(session, access.project.id, job_id, run_id))
+    run = run_in_job(session, access.project.id, job_id, run_id)
+    return shown_to(js.JobRunOut.model_validate(run), access.role)
 
 
 @router.post("/{run_id}:stop", response_model=js.JobRunOut)

@@ -12,6 +12,7 @@ from sqlalchemy import literal, select
 
 from workspace import schemas as js
 from workspace.core.security import new_id
+from workspace.schemas.common import shown_to
 from workspace.schemas.states import JOB_RUNS_ACTIVE
 from workspace.server.api.deps import (
     CurrentUser,
@@ -22,6 +23,7 @@ from workspace.server.api.deps import (
     SettingsDep,
     Viewer,
     owned_or_404,
+    role_in,
     visible_projects,
 )
 from workspace.server.api.listing import ListParamsDep, paginate, user_fields
@@ -53,9 +55,10 @@ def job_in_project(session: SessionDep, project_id: str, job_id: str) -> db.Job:
     return owned_or_404(session, db.Job, job_id, ("project_id", project_id), "job")
 
 
-def job_out(row: db.Job, jobs: JobService) -> js.JobOut:
-    """The job with when its schedule fires next, which only the scheduler knows."""
-    out = js.JobOut.model_validate(row)
+def job_out(row: db.Job, jobs: JobService, role: str | None = "admin") -> js.JobOut:
+    """The job with when its schedule fires next, which only the scheduler knows, as a caller
+    with ``role`` may read it."""
+    out = shown_to(js.JobOut.model_validate(row), role)
     return out.model_copy(update={"next_run_time": jobs.next_run_time(row.id)})
 
 
@@ -89,12 +92,12 @@ def list_jobs(
 ) -> js.JobList:
     where = [db.Job.project_id == access.project.id]
     rows, token = paginate(session, db.Job, where, params, FIELDS)
-    return js.JobList(jobs=[job_out(j, jobs) for j in rows], next_page_token=token)
+    return js.JobList(jobs=[job_out(j, jobs, access.role) for j in rows], next_page_token=token)
 
 
 @router.get("/{job_id}", response_model=js.JobOut)
 def get_job(job_id: str, access: Viewer, session: SessionDep, jobs: JobsDep) -> js.JobOut:
-    return job_out(job_in_project(session, access.project.id, job_id), jobs)
+    return job_out(job_in_project(session, access.project.id, job_id), jobs, access.role)
 
 
 @router.patch("/{job_id}", response_model=js.JobOut)
@@ -151,4 +154,9 @@ def list_all_jobs(
     where = [] if visible is None else [db.Job.project_id.in_(visible)]
     fields = {**FIELDS, "project_id": db.Job.project_id}
     rows, token = paginate(session, db.Job, where, params, fields)
-    return js.JobList(jobs=[job_out(j, jobs) for j in rows], next_page_token=token)
+    roles = {
+        pid: role_in(session, user, session.get(db.Project, pid))
+        for pid in {j.project_id for j in rows}
+    }
+    shown = [job_out(j, jobs, roles[j.project_id]) for j in rows]
+    return js.JobList(jobs=shown, next_page_token=token)

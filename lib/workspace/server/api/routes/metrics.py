@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
 from sqlalchemy import select
 
 from workspace.schemas import AggregateMetrics, DelayedMetrics, MetricRows
 from workspace.server.api.deps import ROLE_RANK, CurrentUser, SessionDep, TelemetryDep, role_in
+from workspace.server.api.listing import page_offset
 from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
@@ -40,7 +43,10 @@ def read_metrics(
     model_deployment_crn: str = "",
     start_timestamp_ms: int = 0,
     end_timestamp_ms: int | None = None,
+    page_size: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
+    page_token: str = "",
 ) -> MetricRows:
+    """Rows in time order, a page at a time (``next_page_token`` while more remain)."""
     if not (model_crn or model_deployment_crn):
         raise HTTPException(400, "give model_crn or model_deployment_crn")
     project_id = _project_of(session, model_crn=model_crn, deployment_crn=model_deployment_crn)
@@ -54,8 +60,11 @@ def read_metrics(
         stmt = stmt.where(m.deployment_crn == model_deployment_crn)
     if end_timestamp_ms is not None:
         stmt = stmt.where(m.end_ms <= end_timestamp_ms)
-    rows = session.scalars(stmt.order_by(m.start_ms, m.id)).all()
-    return MetricRows(metrics=rows)
+    offset = page_offset(page_token)
+    stmt = stmt.order_by(m.start_ms, m.id).offset(offset).limit(page_size + 1)
+    rows = session.scalars(stmt).all()
+    token = str(offset + page_size) if len(rows) > page_size else ""
+    return MetricRows(metrics=rows[:page_size], next_page_token=token)
 
 
 @router.post("/delayed", status_code=204)

@@ -10,7 +10,9 @@ from workspace.core.security import new_id
 from workspace.processes.python_envs import project_env_path, remove_env
 from workspace.schemas.states import DEPLOYMENTS_HOLDING_REPLICAS, JOB_RUNS_ACTIVE
 from workspace.server.api.deps import (
+    BuilderDep,
     CurrentUser,
+    IndexDep,
     JobsDep,
     ProjectAdmin,
     ProjectFilesDep,
@@ -50,7 +52,7 @@ def create_project(
         environment=body.environment,
         creator_id=user.id,
     )
-    files.create(session, project)
+    files.create(session, project, site_admin=user.is_admin)
     return project_out(project, "admin")
 
 
@@ -96,8 +98,12 @@ def delete_project(
     session: SessionDep,
     jobs: JobsDep,
     files: ProjectFilesDep,
+    builder: BuilderDep,
+    index: IndexDep,
     settings: SettingsDep,
 ) -> dict[str, str]:
+    """The project, its jobs (and their runs' logs), models, builds (snapshots and logs) and
+    folder; refused while a deployment or a job run is live."""
     project = access.project
     running = session.scalar(
         select(db.Deployment.id).where(
@@ -118,8 +124,19 @@ def delete_project(
         raise HTTPException(409, f"project '{project.name}' has job runs in progress; stop them")
     for job_id in session.scalars(select(db.Job.id).where(db.Job.project_id == project.id)):
         jobs.unschedule(job_id)
+    builds = session.scalars(select(db.Build.id).where(db.Build.project_id == project.id)).all()
+    runs = session.scalars(select(db.JobRun.id).where(db.JobRun.project_id == project.id)).all()
+    access_keys = session.scalars(
+        select(db.Model.access_key).where(db.Model.project_id == project.id)
+    ).all()
     session.delete(project)
     session.commit()
     files.remove(project.id)
     remove_env(project_env_path(settings, project.id))
+    for build_id in builds:  # the snapshots and logs go with their project
+        builder.forget(build_id)
+    for run_id in runs:
+        jobs.runner.log_path(run_id).unlink(missing_ok=True)
+    for key in access_keys:  # its models' endpoints stop answering at once
+        index.forget(key)
     return {}  # the spec's empty Delete*Response

@@ -90,10 +90,6 @@ NOT_SERVED: tuple[tuple[str, str, str], ...] = (
     ("POST", "/site/teams", "create_team"),
     ("GET", "/users/{user_id}", "get_short_user_by_id"),
     ("POST", "/users/{username}/v1_key:rotate", "rotate_v1_key"),
-    ("GET", "/users/{username}/v2_keys", "list_v2_keys"),
-    ("POST", "/users/{username}/v2_keys", "create_v2_key"),
-    ("DELETE", "/users/{username}/v2_keys", "delete_v2_keys"),
-    ("DELETE", "/users/{username}/v2_keys/{key_id}", "delete_v2_key"),
 )
 
 

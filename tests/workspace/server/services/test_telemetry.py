@@ -1,0 +1,81 @@
+"""The telemetry service on a real SQLite database: a flush that fails keeps its rows for the
+next one, and the purge deletes only rows past their retention."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from workspace.server.services.telemetry import DAY_MS, Telemetry
+from workspace.server.storage import tables as db
+from workspace.serving.local_backend import LocalProcessBackend
+
+
+def _row(uuid: str, start_ms: int) -> dict:
+    return {
+        "prediction_uuid": uuid,
+        "model_crn": "crn:model",
+        "build_crn": "crn:build",
+        "deployment_crn": "crn:deployment",
+        "start_ms": start_ms,
+        "end_ms": start_ms + 5,
+        "latency_ms": 5.0,
+        "replica_id": "r-1",
+        "status_code": 200,
+        "metrics": {},
+    }
+
+
+@pytest.fixture()
+def store(tmp_path):
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'workspace.db'}")
+    sessions = db.make_sessionmaker(engine)
+    telemetry = Telemetry(sessions, LocalProcessBackend(tmp_path / "replicas"), list)
+    yield engine, sessions, telemetry
+    engine.dispose()
+
+
+def _uuids(sessions) -> list[str]:
+    with sessions() as session:
+        rows = session.scalars(select(db.PredictionMetric).order_by(db.PredictionMetric.id))
+        return [r.prediction_uuid for r in rows]
+
+
+def test_a_flush_that_fails_keeps_its_rows_for_the_next_flush(store):
+    engine, sessions, telemetry = store
+    now = int(time.time() * 1000)
+    telemetry.record(_row("first", now), "m", 0.005)
+    with engine.begin() as connection:  # the database refuses the write
+        connection.exec_driver_sql("ALTER TABLE prediction_metrics RENAME TO elsewhere")
+    with pytest.raises(OperationalError):
+        telemetry.flush()
+    telemetry.record(_row("second", now + 1), "m", 0.005)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ALTER TABLE elsewhere RENAME TO prediction_metrics")
+    assert telemetry.flush() == 2
+    assert _uuids(sessions) == ["first", "second"]
+    assert telemetry.flush() == 0
+
+
+def test_the_purge_deletes_only_rows_past_their_retention(store):
+    _engine, sessions, telemetry = store
+    now = int(time.time() * 1000)
+    telemetry.record(_row("old", now - 31 * DAY_MS), "m", 0.005)
+    telemetry.record(_row("recent", now - 29 * DAY_MS), "m", 0.005)
+    telemetry.flush()
+    with sessions() as session:
+        for age_days, replica in ((8, "old"), (6, "recent")):
+            session.add(
+                db.ReplicaSample(
+                    deployment_id="d", replica_id=replica, ts_ms=now - age_days * DAY_MS,
+                    state="ready", restarts=0, cpu_percent=1.0, cpu_limit=1.0,
+                    memory_mb=10.0, memory_limit_mb=100.0,
+                )
+            )  # fmt: skip
+        session.commit()
+    assert telemetry.purge(metrics_days=30, samples_days=7) == (1, 1)
+    assert _uuids(sessions) == ["recent"]
+    with sessions() as session:
+        assert session.scalars(select(db.ReplicaSample.replica_id)).all() == ["recent"]
