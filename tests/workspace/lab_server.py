@@ -21,6 +21,11 @@ import requests
 from workspace.client import WorkspaceClient
 
 PRD_FILES = Path(__file__).parent / "prd_project"
+SERVING_BACKEND = os.environ.get("LAB_TEST_SERVING_BACKEND", "local")
+"""The backend the suite's servers and serving tests run on: ``local``, or ``ray`` (a Ray head
+the session starts); CI runs the serving and server suites once with each."""
+SERVING_ENV: dict[str, str] = {}
+"""Settings every test server gets for its serving backend (filled in once the Ray head is up)."""
 
 
 def free_port() -> int:
@@ -94,6 +99,7 @@ def server_env(home: Path, port: int) -> dict[str, str]:
         # A SQLite tracking store: the registry works without a tracking server process.
         MLFLOW_TRACKING_URI=f"sqlite:///{home / 'mlflow.db'}",
     )
+    env.update(SERVING_ENV)
     return env
 
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import sys
+
 import uvicorn
 
 from workspace.core.config import get_settings
 from workspace.server.app import create_app
+from workspace.serving.choice import ServingSettingError, check_serving_settings
 
 
 def main() -> None:
     settings = get_settings()
+    try:
+        check_serving_settings(settings)
+    except ServingSettingError as exc:
+        sys.exit(f"workspace server: {exc}")
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -26,7 +26,7 @@ from workspace.server.services.scheduler import JobService
 from workspace.server.services.telemetry import Telemetry
 from workspace.server.storage import tables as db
 from workspace.serving.backend import ServingBackend
-from workspace.serving.local_backend import LocalProcessBackend
+from workspace.serving.choice import make_backend
 from workspace.serving.router import ModelRouter
 
 
@@ -57,7 +57,7 @@ def wire(settings: WorkspaceSettings) -> Services:
     sessions = db.make_sessionmaker(db.make_engine(settings.sqlalchemy_url))
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="workspace")
     stopping = threading.Event()
-    backend = LocalProcessBackend(settings.replicas_dir)
+    backend = make_backend(settings)
     router = ModelRouter(backend)
     index = ModelIndex(sessions)
     deployer = Deployer(

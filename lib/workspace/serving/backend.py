@@ -12,6 +12,16 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from workspace.replica import REPLICA_SECRET_HEADER
+
+__all__ = [
+    "REPLICA_SECRET_HEADER",
+    "DeploymentSpec",
+    "ReplicaState",
+    "ReplicaStatus",
+    "ServingBackend",
+]
+
 
 class ReplicaState(StrEnum):
     STARTING = "starting"
@@ -38,6 +48,9 @@ class DeploymentSpec:
     memory_gb: float = 2.0
     replicas: int = 1
     environment: dict[str, str] = field(default_factory=dict)
+    autoscaling: dict[str, object] | None = None
+    """An autoscaling replication policy (``{"type": "autoscaling", "min_replicas",
+    "max_replicas", ...}``) where the deployment has one; None means ``replicas`` fixed."""
 
 
 @dataclass
@@ -70,6 +83,9 @@ class ServingBackend(Protocol):
 
     def ready_urls(self, deployment_id: str) -> list[str]:
         """Base URLs of replicas that can answer now (model loaded and warmed)."""
+
+    def secret(self, deployment_id: str) -> str | None:
+        """The value of ``REPLICA_SECRET_HEADER`` the deployment's replicas answer to."""
 
     def metrics(self, deployment_id: str) -> list[ReplicaStatus]:
         """A fresh sample of CPU and memory used per replica against its limits."""

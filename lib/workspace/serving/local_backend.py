@@ -125,6 +125,11 @@ class LocalProcessBackend:
         replicas = self._deployments.get(deployment_id, ())
         return [r.url for r in replicas if r.state == ReplicaState.READY and r.url]
 
+    def secret(self, deployment_id: str) -> str | None:
+        """None: local replicas answer any local caller (a per-deployment secret comes with the
+        replica isolation work)."""
+        return None
+
     def replica_log(self, replica_id: str, lines: int = 50) -> str:
         """The tail of a replica's log, to show why it failed."""
         for replicas in list(self._deployments.values()):

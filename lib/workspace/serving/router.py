@@ -25,7 +25,7 @@ from typing import Any
 
 import aiohttp
 
-from workspace.serving.backend import ServingBackend
+from workspace.serving.backend import REPLICA_SECRET_HEADER, ServingBackend
 
 _HEADERS = {"Content-Type": "application/json"}
 _SUSPECT_S = 2.0
@@ -111,8 +111,11 @@ class ModelRouter:
                 status = 504 if loop.time() >= deadline else 503
                 body = _msg(_no_replica(deployment_id, status, timeout_s))
                 break
+            secret = self.backend.secret(deployment_id) or ""
             try:
-                status, body, replica_id = await self._send(url, payload, deadline - loop.time())
+                status, body, replica_id = await self._send(
+                    url, payload, deadline - loop.time(), secret
+                )
                 break
             except TimeoutError:
                 status, body = 504, _msg(f"model.timeout: no answer within {timeout_s:g} s")
@@ -128,7 +131,9 @@ class ModelRouter:
                 self._release(deployment_id, url)
         return RoutedResponse(status, body, replica_id, start_ms, int(time.time() * 1000))
 
-    async def _send(self, url: str, payload: bytes, timeout: float) -> tuple[int, dict, str | None]:
+    async def _send(
+        self, url: str, payload: bytes, timeout: float, secret: str
+    ) -> tuple[int, dict, str | None]:
         session, loop = self._session, asyncio.get_running_loop()
         if session is None or session.closed or self._session_loop is not loop:
             connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=30)
@@ -141,7 +146,7 @@ class ModelRouter:
         async with session.post(
             url + "/predict",
             data=payload,
-            headers=_HEADERS,
+            headers={**_HEADERS, REPLICA_SECRET_HEADER: secret},
             timeout=aiohttp.ClientTimeout(total=timeout),
         ) as response:
             raw = await response.read()
