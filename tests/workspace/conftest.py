@@ -3,16 +3,12 @@ project copied from prd_project/, and a deployed model most endpoint tests call.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import lab_server
 import pytest
 from lab_server import PRD_FILES, Deployed, RunningServer, deploy, free_port, server_env
 from workspace.client import WorkspaceClient
-from workspace.serving.ray_head import RayHead
 
 
 @pytest.fixture()
@@ -64,28 +60,4 @@ def tracked_model(admin: WorkspaceClient, prd) -> Deployed:
         file_path="models.py",
         function_name="tracked",
         deployment={"environment": {"REGION": "eu"}},
-    )
-
-
-@pytest.fixture(scope="session")
-def ray_head() -> Iterator[RayHead]:
-    """One Ray head on loopback for the run (2 CPUs, 4 GB), stopped by its PID at the end."""
-    folder = Path(tempfile.mkdtemp(prefix="ray-"))  # short: Ray's socket paths have a limit
-    head = RayHead.start(folder, cpus=2, memory_bytes=4 * 1024**3)
-    yield head
-    head.stop()
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def serving_backend_of_servers(request: pytest.FixtureRequest) -> None:
-    """With LAB_TEST_SERVING_BACKEND=ray every test server serves on Ray Serve on the run's head."""
-    if lab_server.SERVING_BACKEND != "ray":
-        return
-    head = request.getfixturevalue("ray_head")
-    lab_server.SERVING_ENV.update(
-        LAB_SERVING_BACKEND="ray",
-        LAB_RAY_ADDRESS=head.address,
-        LAB_RAY_SERVE_PORT=str(free_port()),
-        RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0",
     )

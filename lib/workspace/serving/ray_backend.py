@@ -32,6 +32,7 @@ from typing import Any
 
 import psutil
 
+from workspace.processes.environment import with_lab_on_path
 from workspace.serving.backend import DeploymentSpec, ReplicaState, ReplicaStatus
 from workspace.serving.ray_connection import connect, serve_details
 from workspace.serving.ray_head import RAY_LOOPBACK_ENV
@@ -248,12 +249,13 @@ def replica_count(spec: DeploymentSpec) -> dict[str, Any]:
 
 
 def actor_options(spec: DeploymentSpec) -> dict[str, Any]:
-    """cpu and memory as Ray reservations, and the deployment's environment for its workers."""
+    """cpu and memory as Ray reservations, and the deployment's environment for its workers
+    (with this lab's ``lib/`` first on PYTHONPATH, so a worker imports the same replica code)."""
     env = {k: v for k, v in spec.environment.items() if not k.startswith("RAY_")}
     return {
         "num_cpus": spec.cpu,
         "memory": int(spec.memory_gb * 1024**3),
-        "runtime_env": {"env_vars": {**env, **RAY_LOOPBACK_ENV}},
+        "runtime_env": {"env_vars": with_lab_on_path({**env, **RAY_LOOPBACK_ENV})},
     }
 
 

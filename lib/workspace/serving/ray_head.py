@@ -33,7 +33,7 @@ from workspace.processes.groups import log_tail, signal_group, start_in_group
 
 RAY_LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0"}
 HEAD_START_TIMEOUT_S = 60.0
-HEAD_NICENESS = -15
+STARTING_NICENESS, SERVING_NICENESS = -10, -5
 SLOW_MACHINE_ENV = {
     "RAY_agent_register_timeout_ms": "120000",
     "RAY_raylet_start_wait_time_s": "120",
@@ -106,13 +106,13 @@ class RayHead:
             f"--num-cpus={cpus}", f"--memory={memory_bytes}",
             "--object-store-memory=268435456", "--include-dashboard=false",
             f"--temp-dir={temp_dir}",
-            # No autoscaler monitor and no Ray Client server: two Python processes fewer
-            # competing with the agents the raylet gives 15 s to come up (and no fixed port 10001).
-            "--no-monitor", "--ray-client-server-port=0",
+            # No autoscaler monitor: one Python process fewer competing with the agents the
+            # raylet gives 15 s to come up; the Ray Client server gets a free port, not 10001.
+            "--no-monitor", f"--ray-client-server-port={_free_port_below_ray_workers()}",
         ]  # fmt: skip
         env = {**ray_environment(env), "RAY_prestart_worker_first_driver": "0"}
         process = start_in_group(command, cwd=folder, env=env, log_path=log_path)
-        _raise_priority(process.pid)
+        _group_weight(process.pid, STARTING_NICENESS)
         head = cls(process, port, temp_dir, log_path)
         deadline = time.monotonic() + HEAD_START_TIMEOUT_S
         while not head._answers():
@@ -120,7 +120,7 @@ class RayHead:
                 head.stop()
                 raise RuntimeError(f"the Ray head did not start:\n{log_tail(log_path, lines=30)}")
             time.sleep(0.2)
-        _normal_priority(process.pid)
+        _group_weight(process.pid, SERVING_NICENESS)
         return head
 
     def _answers(self) -> bool:
@@ -154,19 +154,17 @@ class RayHead:
         self.stop()
 
 
-def _raise_priority(pid: int) -> None:
-    """Let the head's processes (they inherit it) start ahead of a busy machine's other work:
-    the raylet ends the head when its agents take 15 s to come up. Only where allowed."""
+def _group_weight(session: int, niceness: int) -> None:
+    """Set the CPU weight of the head's session (Linux autogroup), where the kernel has one.
+
+    Why: with autogroups the scheduler shares the CPU per session, and every process of the
+    head (GCS, raylet, agents, Serve's controller and proxy, every replica) lives in its one
+    session, while each local replica gets a session to itself. A busy machine then starves the
+    head's agents past the raylet's fixed 15 s wait, and measures Ray against an unequal share.
+    ``STARTING_NICENESS`` lets the head come up; ``SERVING_NICENESS`` weighs it as the few
+    sessions its processes would be as local processes."""
     with contextlib.suppress(OSError):
-        os.setpriority(os.PRIO_PROCESS, pid, HEAD_NICENESS)
-
-
-def _normal_priority(session: int) -> None:
-    """Back to the ordinary priority once up, so replicas and workers compete fairly."""
-    for proc in psutil.process_iter():
-        with contextlib.suppress(OSError, psutil.Error):
-            if os.getsid(proc.pid) == session:
-                proc.nice(0)
+        Path(f"/proc/{session}/autogroup").write_text(str(niceness))
 
 
 def _free_port_below_ray_workers() -> int:

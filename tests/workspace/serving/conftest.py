@@ -145,9 +145,11 @@ def ready() -> Callable[..., list[ReplicaStatus]]:
 
 
 def wait_ready(
-    backend: ServingBackend, deployment_id: str, count: int, timeout_s: float = 30.0
+    backend: ServingBackend, deployment_id: str, count: int, timeout_s: float | None = None
 ) -> list[ReplicaStatus]:
-    """Block until ``count`` replicas are ready; fail with their state and log tails if not."""
+    """Block until ``count`` replicas are ready; fail with their state and log tails if not.
+    Ray replicas get longer by default: each starts a Ray worker process on a shared head."""
+    timeout_s = timeout_s or (90.0 if SERVING_BACKEND == "ray" else 30.0)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if len(backend.ready_urls(deployment_id)) >= count:
