@@ -23,6 +23,7 @@ Example::
 from __future__ import annotations
 
 import atexit
+import hashlib
 import logging
 import secrets
 import threading
@@ -92,13 +93,18 @@ class RayServeBackend:
             "function_name": spec.function_name,
             "model_uri": spec.model_uri,
         }
+        secret = self._secrets[spec.deployment_id]
+        # One code version per deploy (Serve's declarative configs have one too): a scale that
+        # keeps it only changes the count in place; a fresh random one would replace replicas.
         app = ModelReplicaDeployment.options(
+            version=hashlib.sha256(secret.encode()).hexdigest()[:16],
+            _internal=True,
             **replica_count(spec),
             max_ongoing_requests=MAX_ONGOING_REQUESTS,
             graceful_shutdown_timeout_s=5,
             graceful_shutdown_wait_loop_s=0.5,
             ray_actor_options=actor_options(spec),
-        ).bind(build, self._secrets[spec.deployment_id])
+        ).bind(build, secret)
         name = spec.deployment_id
         serve._run(app, name=name, route_prefix=f"/{name}", _blocking=False)
 
