@@ -70,8 +70,8 @@ class RunningServer:
             try:
                 if requests.get(f"{self.url}/api/v2/health", timeout=1).ok:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or still starting (joining a Ray cluster takes a while)
             time.sleep(0.1)
         self.stop()
         raise RuntimeError("server did not answer in time")

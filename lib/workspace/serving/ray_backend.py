@@ -150,6 +150,8 @@ class RayServeBackend:
             except Exception as exc:  # the cluster may be gone already
                 log.warning("could not delete Serve application %s: %s", deployment_id, exc)
         self._closed.set()
+        if self._poller is not threading.current_thread():
+            self._poller.join(timeout=5)  # no Serve call may follow the disconnect
         import ray
 
         ray.shutdown()
@@ -166,7 +168,7 @@ class RayServeBackend:
             cpu, memory_mb = self._sample(replica, fresh=fresh)
             rows.append(
                 ReplicaStatus(
-                    replica_id=replica["replica_id"],
+                    replica_id=f"{deployment_id}-{replica['replica_id']}",
                     deployment_id=deployment_id,
                     state=ReplicaState.FAILED if failure and state != state.READY else state,
                     url=f"{self.proxy_url}/{deployment_id}",

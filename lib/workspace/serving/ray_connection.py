@@ -39,6 +39,8 @@ def connect(address: str, *, serve_port: int) -> str:
     and answer the proxy's base URL."""
     host, port = check_reachable(address)
     os.environ.update(RAY_LOOPBACK_ENV)  # read by Ray in this process when it joins
+    # Never let a Ray call made after a disconnect start a private local cluster instead.
+    os.environ["RAY_ENABLE_AUTO_CONNECT"] = "0"
     import ray
     from ray import serve
 

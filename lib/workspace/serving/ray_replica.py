@@ -30,7 +30,10 @@ class ModelReplica:
     ``function_name`` and ``model_uri``, as the local replica's command line does."""
 
     def __init__(self, build: dict[str, str | None], secret: str) -> None:
-        self.replica_id = serve.get_replica_context().replica_id.unique_id
+        context = serve.get_replica_context()
+        # "<deployment>-<Serve's id>", as a local replica's "<deployment>-<index>": CML's
+        # ReplicaID names the deployment it belongs to.
+        self.replica_id = f"{context.app_name}-{context.replica_id.unique_id}"
         self.app = ReplicaApp(self.replica_id)
         self.secret = secret.encode()
         self.app.load(argparse.Namespace(**build))
