@@ -6,9 +6,12 @@ autoscaling policy); a scale re-runs the application with only the count changed
 applies in place; a stop is ``serve.delete``. State comes from Serve's own view (the controller's
 serve details), polled by one thread so ``ready_urls``, called per request, does no I/O.
 
-Why Serve's HTTP proxy and not a ``DeploymentHandle``: our router already speaks pooled
-keep-alive HTTP and retries a replica that drops a request; through the proxy it needs no change
-(see bench/bench_ray_serving.py for the two measured side by side). ``ready_urls`` answers one
+Why Serve's HTTP proxy and not a ``DeploymentHandle``: through the proxy our router stays the
+one request path for both backends (its retries, back-pressure, timeouts and the draining count
+that makes a redeploy fail no request), with no second, handle-shaped path to keep equivalent.
+Measured (bench/bench_ray_serving.py, one shared 2-core machine): the same Serve replica answered
+~2x the requests/s through a handle from a driver as through the proxy, so a handle path is the
+lever once a cluster's throughput rests on the front. ``ready_urls`` answers one
 URL per running replica under the application's route prefix, so the router's per-replica bound
 on requests in flight grows with the replica count; Serve's proxy picks the replica.
 
@@ -33,10 +36,14 @@ from typing import Any
 
 import psutil
 
-from workspace.processes.environment import with_lab_on_path
 from workspace.serving.backend import DeploymentSpec, ReplicaState, ReplicaStatus
 from workspace.serving.ray_connection import connect, serve_details
-from workspace.serving.ray_head import RAY_LOOPBACK_ENV
+from workspace.serving.ray_options import (
+    actor_options,
+    describe_resources,
+    fits,
+    replica_count,
+)
 
 log = logging.getLogger(__name__)
 POLL_S = 0.1
@@ -200,11 +207,12 @@ class RayServeBackend:
             return None
         required = deployment.get("required_resources") or {}
         nodes = self._node_resources()
-        if nodes and not any(_fits(required, node) for node in nodes):
+        if nodes and not any(fits(required, node) for node in nodes):
             largest = max(nodes, key=lambda node: node.get("CPU", 0.0))
+            needs, offered = describe_resources(required), describe_resources(largest)
             return (
-                f"Ray cannot place a replica: it needs {_resources(required)} and no node of the "
-                f"cluster has that much (largest node: {_resources(largest)})"
+                f"Ray cannot place a replica: it needs {needs} and no node of the cluster has "
+                f"that much (largest node: {offered})"
             )
         return None
 
@@ -244,49 +252,12 @@ class RayServeBackend:
         self._apps = serve_details()
 
 
-def replica_count(spec: DeploymentSpec) -> dict[str, Any]:
-    """``num_replicas``, or ``"auto"`` with Serve's ``autoscaling_config`` for an autoscaling
-    policy (CML's ``{"type": "autoscaling", "min_replicas", "max_replicas", ...}``)."""
-    policy = spec.autoscaling
-    if not policy or policy.get("type") != "autoscaling":
-        return {"num_replicas": spec.replicas}
-    config = {key: value for key, value in policy.items() if key != "type"}
-    config.setdefault("min_replicas", 1)
-    config.setdefault("max_replicas", max(spec.replicas, int(config["min_replicas"])))
-    return {"num_replicas": "auto", "autoscaling_config": config}
-
-
-def actor_options(spec: DeploymentSpec) -> dict[str, Any]:
-    """cpu and memory as Ray reservations, and the deployment's environment for its workers
-    (with this lab's ``lib/`` first on PYTHONPATH, so a worker imports the same replica code)."""
-    env = {k: v for k, v in spec.environment.items() if not k.startswith("RAY_")}
-    return {
-        "num_cpus": spec.cpu,
-        "memory": int(spec.memory_gb * 1024**3),
-        "runtime_env": {"env_vars": with_lab_on_path({**env, **RAY_LOOPBACK_ENV})},
-    }
-
-
 def _deployment(app: dict[str, Any]) -> dict[str, Any]:
     return next(iter((app.get("deployments") or {}).values()), {})
 
 
 def _replicas(app: dict[str, Any]) -> list[dict[str, Any]]:
     return list(_deployment(app).get("replicas") or ())
-
-
-def _fits(required: dict[str, float], node: dict[str, float]) -> bool:
-    return all(node.get(name, 0.0) >= amount for name, amount in required.items())
-
-
-def _resources(resources: dict[str, float]) -> str:
-    shown = []
-    for name in ("CPU", "memory", "GPU"):
-        if name in resources:
-            amount = resources[name]
-            memory = name == "memory"
-            shown.append(f"{amount / 1024**3:.2f} GB memory" if memory else f"{amount:g} {name}")
-    return ", ".join(shown) or "nothing"
 
 
 def _failed_row(spec: DeploymentSpec, index: int, reason: str) -> ReplicaStatus:
