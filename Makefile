@@ -44,8 +44,14 @@ down:
 demo: setup
 	@$(PY) bin/demo.py
 
+# The second pass runs the backend-neutral serving and server tests again with replicas on Ray
+# Serve (a Ray head the run starts and stops by its PID); what only local processes have (CPU
+# pinning, cgroups, restart counts per slot, direct replica URLs) stays in the first pass.
+RAY_SUITE = tests/workspace/serving/test_router.py tests/workspace/test_draining.py \
+	tests/workspace/test_restart.py
 test: setup
 	$(PY) -m pytest -q
+	LAB_TEST_SERVING_BACKEND=ray $(PY) -m pytest -q $(RAY_SUITE) -k "not killed_replica"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -140,3 +140,34 @@ def run_step(script_env):
         return output
 
     return run
+
+
+@pytest.fixture(scope="session")
+def ray_head() -> Iterator[object]:
+    """One Ray head on loopback for the run (2 CPUs, 4 GB), stopped by its PID at the end."""
+    import shutil
+    import tempfile
+
+    from workspace.serving.ray_head import RayHead
+
+    folder = Path(tempfile.mkdtemp(prefix="ray-"))  # short: Ray's socket paths have a limit
+    head = RayHead.start(folder, cpus=2, memory_bytes=4 * 1024**3)
+    yield head
+    head.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def serving_backend_of_servers(request: pytest.FixtureRequest) -> None:
+    """With LAB_TEST_SERVING_BACKEND=ray every test server serves on Ray Serve on the run's head."""
+    import lab_server
+
+    if lab_server.SERVING_BACKEND != "ray":
+        return
+    head = request.getfixturevalue("ray_head")
+    lab_server.SERVING_ENV.update(
+        LAB_SERVING_BACKEND="ray",
+        LAB_RAY_ADDRESS=head.address,
+        LAB_RAY_SERVE_PORT=str(lab_server.free_port()),
+        RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER="0",
+    )

@@ -22,6 +22,11 @@ from workspace.client import WorkspaceClient
 
 PRD_FILES = Path(__file__).parent / "prd_project"
 CHECKOUT = Path(__file__).resolve().parents[2]
+SERVING_BACKEND = os.environ.get("LAB_TEST_SERVING_BACKEND", "local")
+"""The backend the suite's servers and serving tests run on: ``local``, or ``ray`` (a Ray head
+the session starts); CI runs the serving and server suites once with each."""
+SERVING_ENV: dict[str, str] = {}
+"""Settings every test server gets for its serving backend (filled in once the Ray head is up)."""
 
 
 def free_port() -> int:
@@ -68,8 +73,8 @@ class RunningServer:
             try:
                 if requests.get(f"{self.url}/api/v2/health", timeout=1).ok:
                     return self
-            except requests.ConnectionError:
-                pass
+            except (requests.ConnectionError, requests.Timeout):
+                pass  # not listening yet, or still starting (joining a Ray cluster takes a while)
             time.sleep(0.1)
         self.stop()
         raise RuntimeError("server did not answer in time")
@@ -99,6 +104,7 @@ def server_env(home: Path, port: int) -> dict[str, str]:
         # A SQLite tracking store: the registry works without a tracking server process.
         MLFLOW_TRACKING_URI=f"sqlite:///{home / 'mlflow.db'}",
     )
+    env.update(SERVING_ENV)
     return env
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -84,6 +85,16 @@ class WorkspaceSettings(BaseSettings):
     )
     project_max_bytes: int = Field(
         default=512 * MB, description="Largest project copy or build snapshot."
+    )
+    serving_backend: Literal["local", "ray"] = Field(
+        default="local",
+        description="Where replicas run: local processes, or Ray Serve on LAB_RAY_ADDRESS.",
+    )
+    ray_address: str | None = Field(
+        default=None, description="host:port of the Ray head (GCS) the ray backend joins."
+    )
+    ray_serve_port: int = Field(
+        default=8782, description="Port of Ray Serve's HTTP proxy (bound to 127.0.0.1)."
     )
 
     @property

@@ -9,6 +9,7 @@ import uvicorn
 from workspace.core.config import get_settings
 from workspace.server.app import create_app
 from workspace.server.isolation import RunAsUnusable, account_for_user_code
+from workspace.serving.choice import ServingSettingError, check_serving_settings
 
 
 def main() -> None:
@@ -18,6 +19,10 @@ def main() -> None:
             account_for_user_code(settings)
         except RunAsUnusable as exc:
             sys.exit(f"workspace: {exc}")
+    try:
+        check_serving_settings(settings)
+    except ServingSettingError as exc:
+        sys.exit(f"workspace server: {exc}")
     uvicorn.run(
         create_app(settings),
         host=settings.host,

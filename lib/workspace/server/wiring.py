@@ -29,7 +29,7 @@ from workspace.server.services.scheduler import JobService
 from workspace.server.services.telemetry import Telemetry
 from workspace.server.storage import tables as db
 from workspace.serving.backend import ServingBackend
-from workspace.serving.local_backend import LocalProcessBackend
+from workspace.serving.choice import make_backend
 from workspace.serving.router import ModelRouter
 
 
@@ -64,7 +64,7 @@ def wire(settings: WorkspaceSettings) -> Services:
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="workspace")
     stopping = threading.Event()
     run_as = account_for_user_code(settings)
-    backend = LocalProcessBackend(settings.replicas_dir, run_as=run_as)
+    backend = make_backend(settings, run_as=run_as)
     router = ModelRouter(backend)
     index = ModelIndex(sessions)
     deployer = Deployer(

@@ -50,6 +50,9 @@ class DeploymentSpec:
     replicas: int = 1
     environment: dict[str, str] = field(default_factory=dict)
     python: str | None = None
+    autoscaling: dict[str, object] | None = None
+    """An autoscaling replication policy (``{"type": "autoscaling", "min_replicas",
+    "max_replicas", ...}``) where the deployment has one; None means ``replicas`` fixed."""
 
 
 @dataclass

@@ -47,6 +47,10 @@ class _Busy(Exception):
     pass
 
 
+class _Lost(Exception):
+    """A replica gone mid-request behind a proxy: retried like a dropped connection."""
+
+
 class ModelRouter:
     def __init__(
         self,
@@ -124,7 +128,7 @@ class ModelRouter:
                 self._suspect[url] = loop.time() + _SUSPECT_S
                 tried.add(url)
                 status, body = 503, _msg(f"model.unavailable: replica unreachable: {exc}")
-            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError) as exc:
+            except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, _Lost) as exc:
                 tried.add(url)  # died mid-request, or a stale keep-alive connection
                 status, body = 503, _msg(f"model.unavailable: replica failed mid-request: {exc}")
             finally:
@@ -157,6 +161,8 @@ class ModelRouter:
         except ValueError:
             body = None
         if not isinstance(body, dict):
+            if status >= 500:  # a proxy in front (Ray Serve's) lost the replica mid-request
+                raise _Lost(f"the replica's proxy answered {status} without JSON")
             return 502, _msg(f"model.bad_gateway: replica answered {status} without JSON"), None
         return status, body, replica_id
 

@@ -12,8 +12,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from workspace.serving.backend import REPLICA_SECRET_HEADER, DeploymentSpec, ReplicaStatus
+from lab_server import SERVING_BACKEND, free_port
+from workspace.serving.backend import (
+    REPLICA_SECRET_HEADER,
+    DeploymentSpec,
+    ReplicaStatus,
+    ServingBackend,
+)
 from workspace.serving.local_backend import LocalProcessBackend
+from workspace.serving.ray_backend import RayServeBackend
+from workspace.serving.ray_head import RayHead
 
 MODELS = {
     "echo.py": """
@@ -91,14 +99,30 @@ def build_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def backend(tmp_path: Path) -> Iterator[LocalProcessBackend]:
+def backend(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[ServingBackend]:
+    """The backend the suite runs on (LAB_TEST_SERVING_BACKEND): local processes, or the run's
+    Ray Serve backend with every deployment the test made deleted afterwards."""
+    if SERVING_BACKEND == "ray":
+        ray = request.getfixturevalue("ray_backend")
+        yield ray
+        for deployment_id in list(ray._specs):
+            ray.stop(deployment_id)
+        return
     serving = LocalProcessBackend(tmp_path / "serving")
     yield serving
     serving.shutdown()
 
 
+@pytest.fixture(scope="session")
+def ray_backend(ray_head: RayHead) -> Iterator[RayServeBackend]:
+    """This test process joined to the run's Ray head as a driver, Serve's proxy on loopback."""
+    serving = RayServeBackend(ray_head.address, serve_port=free_port())
+    yield serving
+    serving.shutdown()
+
+
 @pytest.fixture
-def deploy(backend: LocalProcessBackend, build_dir: Path) -> Callable[..., list[ReplicaStatus]]:
+def deploy(backend: ServingBackend, build_dir: Path) -> Callable[..., list[ReplicaStatus]]:
     """Deploy a model file and wait until ``replicas`` of it are ready; answers their status."""
 
     def _deploy(
@@ -136,9 +160,11 @@ def ready() -> Callable[..., list[ReplicaStatus]]:
 
 
 def wait_ready(
-    backend: LocalProcessBackend, deployment_id: str, count: int, timeout_s: float = 30.0
+    backend: ServingBackend, deployment_id: str, count: int, timeout_s: float | None = None
 ) -> list[ReplicaStatus]:
-    """Block until ``count`` replicas are ready; fail with their state and log tails if not."""
+    """Block until ``count`` replicas are ready; fail with their state and log tails if not.
+    Ray replicas get longer by default: each starts a Ray worker process on a shared head."""
+    timeout_s = timeout_s or (90.0 if SERVING_BACKEND == "ray" else 30.0)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if len(backend.ready_urls(deployment_id)) >= count:

@@ -1,0 +1,50 @@
+"""What a deployment becomes in Ray Serve's terms: replica count or autoscaling, actor options.
+
+Why apart from the backend: these are pure mappings from our ``DeploymentSpec`` (CML's cpu,
+memory, replicas and replication policy) to Serve's options, readable and testable alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workspace.processes.environment import with_lab_on_path
+from workspace.serving.backend import DeploymentSpec
+from workspace.serving.ray_head import RAY_LOOPBACK_ENV
+
+
+def replica_count(spec: DeploymentSpec) -> dict[str, Any]:
+    """``num_replicas``, or ``"auto"`` with Serve's ``autoscaling_config`` for an autoscaling
+    policy (CML's ``{"type": "autoscaling", "min_replicas", "max_replicas", ...}``)."""
+    policy = spec.autoscaling
+    if not policy or policy.get("type") != "autoscaling":
+        return {"num_replicas": spec.replicas}
+    config = {key: value for key, value in policy.items() if key != "type"}
+    config.setdefault("min_replicas", 1)
+    config.setdefault("max_replicas", max(spec.replicas, int(config["min_replicas"])))
+    return {"num_replicas": "auto", "autoscaling_config": config}
+
+
+def actor_options(spec: DeploymentSpec) -> dict[str, Any]:
+    """cpu and memory as Ray reservations, and the deployment's environment for its workers
+    (with this lab's ``lib/`` first on PYTHONPATH, so a worker imports the same replica code)."""
+    env = {k: v for k, v in spec.environment.items() if not k.startswith("RAY_")}
+    return {
+        "num_cpus": spec.cpu,
+        "memory": int(spec.memory_gb * 1024**3),
+        "runtime_env": {"env_vars": with_lab_on_path({**env, **RAY_LOOPBACK_ENV})},
+    }
+
+
+def fits(required: dict[str, float], node: dict[str, float]) -> bool:
+    return all(node.get(name, 0.0) >= amount for name, amount in required.items())
+
+
+def describe_resources(resources: dict[str, float]) -> str:
+    shown = []
+    for name in ("CPU", "memory", "GPU"):
+        if name in resources:
+            amount = resources[name]
+            memory = name == "memory"
+            shown.append(f"{amount / 1024**3:.2f} GB memory" if memory else f"{amount:g} {name}")
+    return ", ".join(shown) or "nothing"
