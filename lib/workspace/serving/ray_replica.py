@@ -34,7 +34,7 @@ class ModelReplica:
         # "<deployment>-<Serve's id>", as a local replica's "<deployment>-<index>": CML's
         # ReplicaID names the deployment it belongs to.
         self.replica_id = f"{context.app_name}-{context.replica_id.unique_id}"
-        self.app = ReplicaApp(self.replica_id)
+        self.app = ReplicaApp(self.replica_id, secret)
         self.secret = secret.encode()
         self.app.load(argparse.Namespace(**build))
 
