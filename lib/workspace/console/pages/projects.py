@@ -54,6 +54,8 @@ def create_project(
     fields = {k: form.get(k, "").strip() for k in PROJECT_FIELDS}
     template = fields["template"] or "git"
     try:
+        if not fields["name"]:
+            raise Refused("give the project a name", "name")
         body = attempt(
             lambda: schemas.ProjectCreate(
                 name=fields["name"],
