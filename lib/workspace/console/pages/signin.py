@@ -56,13 +56,12 @@ def sign_in(request: Request, form: FormDep, session: SessionDep) -> Response:
     if user is None:
         message = "enter your API key" if not key else "that API key is not valid: check it"
         return _form(request, next_path, 401, notice="", errors={"api_key": message})
-    store = session_store(request)
-    opened = store.open(user.id)
+    opened = session_store(request).open(user.id)
     response = RedirectResponse(next_path, status_code=303)
+    # No Max-Age: the server ends the session (and says so); the browser forgets it on exit.
     response.set_cookie(
         COOKIE,
         opened.id,
-        max_age=int(store.ttl_s),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
