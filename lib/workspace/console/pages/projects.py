@@ -3,7 +3,7 @@ environment, collaborators and roles, jobs (drawn as a graph), models and its se
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -112,7 +112,7 @@ def _project(request, who, session, services, access, errors, status_code=200) -
         serving=queries.newest_deployments(session, [m.id for m in models]),
         collaborators=queries.collaborators(session, project),
         environment="\n".join(f"{k}={v}" for k, v in sorted(project.environment.items())),
-        session_info=notebooks.running(services.settings, project.id),
+        session_state=notebooks.state(services, project.id),
         errors=errors,
     )
 
@@ -189,3 +189,18 @@ def remove_collaborator(
     access = project_access(session, who, project_id, "admin")
     collaborator_routes.delete_project_collaborator(username, access, session)
     return RedirectResponse(f"/projects/{project_id}#collaborators", status_code=303)
+
+
+@router.post("/projects/{project_id}/session/{action}")
+def session_action(
+    project_id: str, action: str, who: Checked, session: SessionDep, services: ServicesDep
+) -> Response:
+    """Start or stop the project's JupyterLab (operators and admins)."""
+    access = project_access(session, who, project_id, "operator")
+    if action == "start":
+        notebooks.start(services, access.project, who.user)
+    elif action == "stop":
+        notebooks.stop(services, project_id)
+    else:
+        raise HTTPException(404, f"no session action '{action}': use start or stop")
+    return RedirectResponse(f"/projects/{project_id}#session", status_code=303)

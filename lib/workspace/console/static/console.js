@@ -119,7 +119,15 @@ function monitoring() {
   setInterval(drawCharts, 10000);
 }
 
+function sessionStarting() {
+  // A session takes seconds to answer: look again until it does (or fails).
+  if (document.querySelector("#session-state[data-state=starting]")) {
+    setTimeout(() => window.location.reload(), 2000);
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  sessionStarting();
   followLog();
   testRequestBox();
   monitoring();
