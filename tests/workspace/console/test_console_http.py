@@ -82,6 +82,7 @@ def test_a_viewer_is_not_offered_actions_and_is_refused_them(
     viewer = Browserless(server, people["con-viewer"])
     project = viewer.get(f"/projects/{console_project.id}").text
     assert "Run now" not in project and "Save environment" not in project
+    assert "Start JupyterLab" not in project
     assert 'action="/projects/' not in project.split('id="session"')[0].replace("/signout", "")
     model_path = f"/projects/{console_project.id}/models/{console_project.model.model.id}"
     model = viewer.get(model_path).text
@@ -93,6 +94,13 @@ def test_a_viewer_is_not_offered_actions_and_is_refused_them(
         f"/projects/{console_project.id}/environment": {"environment": "X=1"},
         f"{model_path}/builds": {"file_path": "models.py", "function_name": "predict"},
         f"{model_path}/deployments/{console_project.model.deployment.id}/stop": {},
+        f"/projects/{console_project.id}/session/start": {},
+        f"{model_path}/builds/{console_project.model.build.id}/deploy": {
+            "cpu": "1",
+            "memory": "1",
+            "replicas": "2",
+            "replace": console_project.model.deployment.id,
+        },
     }
     for path, form in refused.items():
         answer = viewer.post(path, data={"csrf_token": viewer.csrf, **form})

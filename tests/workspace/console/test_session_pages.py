@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 import requests
+from workspace.core.config import WorkspaceSettings
+from workspace.session import stop_session
 
 pytestmark = pytest.mark.browser
 
 
 def test_start_open_and_stop_jupyterlab_from_the_project_page(
-    admin_page, server, console_project
+    admin_page, server, console_project, request
 ) -> None:
+    settings = WorkspaceSettings(home=server.home)
+    request.addfinalizer(lambda: stop_session(settings, console_project.id))  # even on failure
     page = admin_page
     page.goto(f"{server.url}/projects/{console_project.id}")
     assert page.get_attribute("#session-state", "data-state") == "stopped"
