@@ -50,10 +50,12 @@ def run_id_of(model_dir: Path) -> str:
 
 
 def _run(services: Services, run_id: str) -> tuple[str, dict[str, str]]:
-    """The run's experiment id and tags, from the tracking server ('' and {} if unreachable)."""
+    """The run's experiment id and tags, from the tracking store ('' and {} if unreachable)."""
     base = ui_base(services)
-    if not base or not run_id:
+    if not run_id:
         return "", {}
+    if not base:  # a database or file store: MLflow's own client reads it
+        return _run_from_store(services.settings.mlflow_tracking_uri, run_id)
     try:
         answer = requests.get(
             f"{base}/api/2.0/mlflow/runs/get", params={"run_id": run_id}, timeout=2
@@ -63,6 +65,17 @@ def _run(services: Services, run_id: str) -> tuple[str, dict[str, str]]:
         return "", {}
     tags = {t["key"]: t["value"] for t in run.get("data", {}).get("tags", [])}
     return run["info"].get("experiment_id", ""), tags
+
+
+def _run_from_store(tracking_uri: str, run_id: str) -> tuple[str, dict[str, str]]:
+    from mlflow.exceptions import MlflowException
+    from mlflow.tracking import MlflowClient
+
+    try:
+        run = MlflowClient(tracking_uri=tracking_uri).get_run(run_id)
+    except MlflowException:
+        return "", {}
+    return run.info.experiment_id, dict(run.data.tags)
 
 
 def of_build(services: Services, build: db.Build) -> BuildLineage:
