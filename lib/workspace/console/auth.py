@@ -64,13 +64,13 @@ def signed_in(request: Request, session: SessionDep) -> SignedIn:
     user = session.get(db.User, found.user_id) if found else None
     if found is None or user is None:
         where = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        if request.method != "GET" or request.headers.get("hx-request"):
-            where = request.headers.get("hx-current-url", "/") if request.method != "GET" else where
-        raise SignInRequired(_local(where), expired=bool(sid))
+        if request.method != "GET":  # come back to the page the form was on, not its action
+            where = request.headers.get("hx-current-url") or request.headers.get("referer", "/")
+        raise SignInRequired(safe_next(where), expired=bool(sid))
     return SignedIn(user=user, session=found)
 
 
-def _local(path: str) -> str:
+def safe_next(path: str) -> str:
     """Only a path of this site is a place to come back to (no open redirect)."""
     if "://" in path:
         path = "/" + path.split("://", 1)[1].partition("/")[2]

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from workspace import schemas
 from workspace.console import charts, examples, lineage, queries
-from workspace.console.auth import Checked, FormDep, Viewer, project_access
+from workspace.console.auth import Checked, FormDep, SignedIn, Viewer, project_access
 from workspace.console.outcome import Refused, attempt
 from workspace.console.redeploy import cut_over
 from workspace.console.render import TimedRoute, page
@@ -22,6 +23,7 @@ from workspace.server.api.routes import builds as build_routes
 from workspace.server.api.routes import deployments as deployment_routes
 from workspace.server.api.routes.models import model_in_project
 from workspace.server.storage import tables as db
+from workspace.server.wiring import Services
 
 router = APIRouter(route_class=TimedRoute)
 MODEL = "/projects/{project_id}/models/{model_id}"
@@ -37,7 +39,17 @@ def list_models(request: Request, who: Viewer, session: SessionDep, offset: int 
     return page(request, "models.html", who, listing=listing, newest=newest)
 
 
-def _model_page(request, who, session, services, project_id, model_id, errors=None, status=200):
+def _model_page(
+    request: Request,
+    who: SignedIn,
+    session: Session,
+    services: Services,
+    project_id: str,
+    model_id: str,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Response:
+    """The model page: the newest builds and deployments, replicas of those holding some."""
     access = project_access(session, who, project_id, "viewer")
     model = model_in_project(session, project_id, model_id)
     builds = session.scalars(
@@ -164,8 +176,10 @@ def deployment_action(
 ) -> Response:  # fmt: skip
     access = project_access(session, who, project_id, "operator")
     dep = session.get(db.Deployment, deployment_id)
-    if dep is None or dep.model_id != model_id or action not in ("stop", "restart"):
-        return JSONResponse({"error": "not found", "code": 5, "message": "no such action"}, 404)
+    if dep is None or dep.model_id != model_id:
+        raise HTTPException(404, f"deployment '{deployment_id}' not found in model '{model_id}'")
+    if action not in ("stop", "restart"):
+        raise HTTPException(404, f"no deployment action '{action}': use stop or restart")
     call = (
         deployment_routes.stop_model_deployment
         if action == "stop"
@@ -184,14 +198,7 @@ def monitoring(
     project_access(session, who, project_id, "viewer")
     model = model_in_project(session, project_id, model_id)
     if window not in charts.WINDOWS_S:
-        return JSONResponse(
-            {
-                "error": "bad window",
-                "code": 3,
-                "message": f"window must be one of {list(charts.WINDOWS_S)}",
-            },
-            400,
-        )
+        raise HTTPException(400, f"window '{window}' is not one of {list(charts.WINDOWS_S)}")
     seconds = charts.WINDOWS_S[window]
     services.telemetry.flush()
     deployment_ids = session.scalars(

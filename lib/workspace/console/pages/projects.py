@@ -6,16 +6,18 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from workspace import schemas
 from workspace.console import job_graph, notebooks, queries
-from workspace.console.auth import Checked, FormDep, Viewer, project_access
+from workspace.console.auth import Checked, FormDep, SignedIn, Viewer, project_access
 from workspace.console.outcome import Refused, attempt
 from workspace.console.render import TimedRoute, page
-from workspace.server.api.deps import ServicesDep, SessionDep
+from workspace.server.api.deps import ProjectAccess, ServicesDep, SessionDep
 from workspace.server.api.routes import collaborators as collaborator_routes
 from workspace.server.api.routes import projects as project_routes
 from workspace.server.storage import tables as db
+from workspace.server.wiring import Services
 
 router = APIRouter(route_class=TimedRoute)
 PROJECT_FIELDS = ("name", "git_url", "local_path", "template", "description")
@@ -85,7 +87,16 @@ def project_page(
     return _project(request, who, session, services, access, errors={})
 
 
-def _project(request, who, session, services, access, errors, status_code=200) -> Response:
+def _project(
+    request: Request,
+    who: SignedIn,
+    session: Session,
+    services: Services,
+    access: ProjectAccess,
+    errors: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    """The project page: jobs (at most 200) with the graph, models (one page), people."""
     project = access.project
     jobs = session.scalars(
         select(db.Job).where(db.Job.project_id == project.id).order_by(db.Job.created_at).limit(200)

@@ -12,7 +12,7 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from workspace.console.auth import Checked, FormDep, _local, session_store
+from workspace.console.auth import Checked, FormDep, safe_next, session_store
 from workspace.console.render import TimedRoute, page
 from workspace.console.sessions import COOKIE
 from workspace.server.api.deps import SessionDep
@@ -41,12 +41,12 @@ def _form(request: Request, next_path: str, status_code: int = 200, **context) -
 @router.get("/signin")
 def signin_form(request: Request, next: str = "/projects", expired: bool = False) -> Response:
     message = "Your session has ended: sign in again." if expired else ""
-    return _form(request, _local(next), notice=message, errors={})
+    return _form(request, safe_next(next), notice=message, errors={})
 
 
 @router.post("/signin")
 def sign_in(request: Request, form: FormDep, session: SessionDep) -> Response:
-    next_path = _local(form.get("next", "/projects"))
+    next_path = safe_next(form.get("next", "/projects"))
     sent, expected = form.get("signin_token", ""), request.cookies.get(SIGNIN_COOKIE, "")
     if not expected or not secrets.compare_digest(sent.encode(), expected.encode()):
         errors = {"form": "the sign-in form expired: enter the key again"}
