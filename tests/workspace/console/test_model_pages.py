@@ -146,3 +146,9 @@ def test_build_deploy_and_redeploy_with_more_replicas_from_the_page(
     page.reload()
     assert page.locator(f"tr[data-deployment='{newest.id}'] .badge").inner_text() == "deployed"
     assert page.locator("#deployments tr.replica").count() == 2
+    status = lambda: {d.id: d.status for d in deployments()}[newest.id]  # noqa: E731
+    page.locator(f"tr[data-deployment='{newest.id}'] button", has_text="Stop").click()
+    wait_for(lambda: status() == "stopped")
+    page.reload()
+    page.locator(f"tr[data-deployment='{newest.id}'] button", has_text="Restart").click()
+    wait_for(lambda: status() == "deployed")

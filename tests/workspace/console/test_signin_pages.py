@@ -39,6 +39,18 @@ def test_signing_in_opens_the_page_asked_for_and_signing_out_ends_it(chromium, s
     page.context.close()
 
 
+def test_the_keyboard_reaches_the_skip_link_then_the_menu(admin_page, server) -> None:
+    page = admin_page
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    page.goto(f"{server.url}/projects")
+    for _ in range(3):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Projects"
+
+
 def test_the_pages_read_at_phone_width(chromium, server) -> None:
     page = open_page(chromium, server, width=390, height=800)
     sign_in(page, server, server.admin_key)
