@@ -143,8 +143,9 @@ def test_build_deploy_and_redeploy_with_more_replicas_from_the_page(
     wait_for(lambda: {d.id: d.status for d in deployments()}[first.id] == "stopped")
     newest = deployments()[0]
     assert newest.replicas == 2 and newest.cpu == 0.5
-    page.reload()
-    assert page.locator(f"tr[data-deployment='{newest.id}'] .badge").inner_text() == "deployed"
+    # no reload: the table refreshes itself
+    page.wait_for_selector(f"tr[data-deployment='{newest.id}'] [data-status=deployed]")
+    page.wait_for_selector(f"tr[data-deployment='{first.id}'] [data-status=stopped]")
     assert page.locator("#deployments tr.replica").count() == 2
     status = lambda: {d.id: d.status for d in deployments()}[newest.id]  # noqa: E731
     page.locator(f"tr[data-deployment='{newest.id}'] button", has_text="Stop").click()
