@@ -52,3 +52,17 @@ def test_a_running_run_is_stopped_from_its_page(admin_page, server, admin, conso
     page.wait_for_selector("#run-status [data-status=stopped]", timeout=30_000)
     page.goto(f"{server.url}/projects/{console_project.id}/jobs/{long_job.id}")
     assert page.locator("#runs .badge").first.inner_text() == "stopped"
+
+
+def test_the_runs_table_follows_a_run_to_its_end_without_a_reload(
+    admin_page, server, admin, console_project
+) -> None:
+    run = admin.create_job_run(project_id=console_project.id, job_id=console_project.count_job)
+    page = admin_page
+    page.goto(f"{server.url}/projects/{console_project.id}/jobs/{console_project.count_job}")
+    link = page.locator(f"a:text-is('{run.id[:8]}')")
+    assert link.count() == 1
+    status = page.locator("#runs tr", has=link).locator(".badge")
+    assert status.inner_text() in ("scheduling", "starting", "running")
+    page.wait_for_selector(f"#runs tr:has(a:text-is('{run.id[:8]}')) [data-status=succeeded]",
+                           timeout=60_000)  # fmt: skip
