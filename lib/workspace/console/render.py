@@ -19,6 +19,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from workspace.console.auth import SignedIn
+from workspace.server.storage.tables import utcnow
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -28,7 +29,7 @@ def duration(start: datetime | None, end: datetime | None) -> str:
     """``1m 05s``: how long a run took (or has taken, when it has not ended)."""
     if start is None:
         return "–"
-    seconds = int(((end or datetime.utcnow()) - start).total_seconds())
+    seconds = int(((end or utcnow()) - start).total_seconds())
     minutes, seconds = divmod(max(seconds, 0), 60)
     hours, minutes = divmod(minutes, 60)
     if hours:
