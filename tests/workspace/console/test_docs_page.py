@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import open_page
+from console_browser import open_page
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@ logged it, and the table and snapshot that run was tagged with."""
 
 from __future__ import annotations
 
-from conftest import Browserless
+from console_browser import Browserless
 from lab_server import PRD_FILES
 
 

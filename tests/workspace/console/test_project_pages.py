@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import CONSOLE_FILES
+from console_browser import CONSOLE_FILES
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import open_page, sign_in
+from console_browser import open_page, sign_in
 
 pytestmark = pytest.mark.browser
 
