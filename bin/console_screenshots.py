@@ -24,6 +24,8 @@ def main() -> None:
     parser.add_argument("--key", required=True, help="an API key (the admin's)")
     parser.add_argument("--project", default="logistics-prd", help="project to show")
     parser.add_argument("--model", default="TimeSeriesQuery", help="model to show")
+    parser.add_argument("--request", default="", help="JSON to send instead of the example")
+    parser.add_argument("--registry-model", default="IOTFailureClf", help="model whose lineage")
     parser.add_argument("--out", type=Path, default=ROOT / "img")
     args = parser.parse_args()
     chromium = shutil.which("chromium")
@@ -49,16 +51,23 @@ def main() -> None:
         page.wait_for_selector("#monitoring[data-loaded]")
         page.select_option("#window", "1h")
         page.wait_for_selector("#monitoring[data-loaded='1h']")
+        if args.request:
+            page.fill("#test-request", args.request)
         page.click("#test-form button")
         page.wait_for_selector("#test-latency[data-ms]")
         page.screenshot(path=args.out / "console_model.png", full_page=True)
+        model_url = page.url
+        page.goto(f"{args.url}/models")
+        page.click(f"#models a:text-is('{args.registry_model}')")
+        page.locator("#builds").screenshot(path=args.out / "console_builds.png")
+        page.locator("#lineage").screenshot(path=args.out / "console_lineage.png")
         phone = browser.new_page(viewport={"width": 390, "height": 844})
         phone.context.add_cookies(page.context.cookies())
-        phone.goto(page.url)
+        phone.goto(model_url)
         phone.wait_for_selector("#monitoring[data-loaded]")
         phone.screenshot(path=args.out / "console_model_phone.png")
         browser.close()
-    for name in ("projects", "project", "run", "model", "model_phone"):
+    for name in ("projects", "project", "run", "model", "builds", "lineage", "model_phone"):
         print(args.out / f"console_{name}.png")
 
 

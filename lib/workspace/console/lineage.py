@@ -100,7 +100,9 @@ def of_build(services: Services, build: db.Build) -> BuildLineage:
         else "",
         tags={k: v for k, v in sorted(tags.items()) if k.startswith(LINEAGE_TAG_PREFIXES)},
     )
-    if build.status == "built":
+    if build.status == "built" and (
+        experiment_id or not run_id
+    ):  # a store that was down: ask again
         _cache[build.id] = found
     return found
 
