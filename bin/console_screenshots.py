@@ -1,7 +1,8 @@
 """Screenshots of the console for the README, from a running workspace (after ``make demo``).
 
 Signs in with the admin's key in headless Chromium (Debian's), sends the TimeSeriesQuery test
-request from its model page and saves the pages at 1280×800 (and one at phone width) into img/.
+request from its model page and saves the pages the README shows into img/, at 1280×800 (and
+one at phone width).
 
     .venv/bin/python bin/console_screenshots.py --url http://127.0.0.1:8780 --key "$LAB_API_KEY"
 """
@@ -38,14 +39,9 @@ def main() -> None:
         page.fill("#api_key", args.key)
         page.click("button[type=submit]")
         page.wait_for_url(f"{args.url}/projects")
-        page.screenshot(path=args.out / "console_projects.png")
         page.click(f"#projects a:text-is('{args.project}')")
         page.wait_for_selector("svg.job-graph")
         page.screenshot(path=args.out / "console_project.png", full_page=True)
-        page.locator("svg.job-graph a").last.click()
-        page.locator("#runs a").first.click()
-        page.wait_for_selector("#log")
-        page.screenshot(path=args.out / "console_run.png")
         page.goto(f"{args.url}/models")
         page.click(f"#models a:text-is('{args.model}')")
         page.wait_for_selector("#monitoring[data-loaded]")
@@ -59,7 +55,6 @@ def main() -> None:
         model_url = page.url
         page.goto(f"{args.url}/models")
         page.click(f"#models a:text-is('{args.registry_model}')")
-        page.locator("#builds").screenshot(path=args.out / "console_builds.png")
         page.locator("#lineage").screenshot(path=args.out / "console_lineage.png")
         phone = browser.new_page(viewport={"width": 390, "height": 844})
         phone.context.add_cookies(page.context.cookies())
@@ -67,7 +62,7 @@ def main() -> None:
         phone.wait_for_selector("#monitoring[data-loaded]")
         phone.screenshot(path=args.out / "console_model_phone.png")
         browser.close()
-    for name in ("projects", "project", "run", "model", "builds", "lineage", "model_phone"):
+    for name in ("project", "model", "lineage", "model_phone"):
         print(args.out / f"console_{name}.png")
 
 
