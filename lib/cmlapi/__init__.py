@@ -20,6 +20,7 @@ from cmlapi.models import (
     CreateModelDeploymentRequest,
     CreateModelRequest,
     CreateProjectRequest,
+    CreateRegisteredModelRequest,
 )
 from cmlapi.rest import ApiException
 
@@ -65,6 +66,7 @@ __all__ = [
     "CreateModelDeploymentRequest",
     "CreateModelRequest",
     "CreateProjectRequest",
+    "CreateRegisteredModelRequest",
     "__version__",
     "default_client",
 ]

@@ -76,6 +76,8 @@ OPERATIONS: dict[str, Operation] = {
     "get_model_deployment": Operation("GET", DEPLOYMENT),
     "stop_model_deployment": Operation("POST", DEPLOYMENT + ":stop"),
     "restart_model_deployment": Operation("POST", DEPLOYMENT + ":restart"),
+    "create_registered_model": Operation("POST", "/api/v2/registry/models", body=True),
+    "get_registered_model": Operation("GET", "/api/v2/registry/models/{model_id}"),
 }
 
 

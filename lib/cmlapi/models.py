@@ -179,3 +179,17 @@ class CreateJobRequest(Request):
 
 class CreateJobRunRequest(Request):
     fields = ("project_id", "job_id", "environment", "arguments")
+
+
+class CreateRegisteredModelRequest(Request):
+    fields = (
+        "project_id",
+        "experiment_id",
+        "run_id",
+        "model_path",
+        "model_name",
+        "tags",
+        "description",
+        "notes",
+        "visibility",
+    )

@@ -46,9 +46,13 @@ class ApiException(Exception):
 
 
 def _query_value(value: Any) -> str:
-    """Booleans as the gateway reads them (``true``), everything else as text."""
+    """Booleans as the gateway reads them (``true``); a dict or list as JSON, since CML code
+    passes ``search_filter={"kernel": "Python 3.9"}`` as often as its ``json.dumps``; the rest
+    as text."""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
     return str(value)
 
 

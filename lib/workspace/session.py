@@ -3,8 +3,11 @@
 Why jupytext's contents manager: the numbered steps are percent-format scripts (``# %%`` cells);
 with it the same ``.py`` file opens as a notebook and saves back as a script, so a session edits
 exactly what a job runs. Why the job environment: a cell must reach the same workspace, MLflow and
-lakehouse as the scheduled step. A small JSON file under LAB_HOME/sessions remembers the process
-so ``workspace session --stop`` in another terminal can find it.
+lakehouse as the scheduled step. Why the project's Python environment: notebook kernels run its
+interpreter and terminals have its ``bin`` first, so ``pip install`` in a terminal, ``!pip`` or
+``%pip`` in a cell installs for the project's jobs too, never into the lab. A small JSON file
+under LAB_HOME/sessions remembers the process so ``workspace session --stop`` in another terminal
+can find it.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from workspace.processes.groups import (
     still_ours,
     stop_group_by_pid,
 )
+from workspace.processes.python_envs import ensure_env, project_env_path
 
 
 class SessionError(Exception):
@@ -118,6 +122,12 @@ def launch_session(
     home = _sessions_dir(settings) / project.id
     home.mkdir(parents=True, exist_ok=True)
     env = child_environment(settings, project=project, api_key=api_key, layers=[environment])
+    python = ensure_env(project_env_path(settings, project.id))
+    env = python.activate(env)
+    # JupyterLab itself is the lab's; its python3 kernel spec comes from the project's env.
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(python.jupyter_dir), env.get("JUPYTER_PATH")) if p
+    )
     env["JUPYTER_RUNTIME_DIR"] = str(home / "runtime")
     port, token = _free_port(), secrets.token_hex(24)
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={port}"]

@@ -4,6 +4,7 @@ the operations of the spec we do not serve, and the ``list_all_*`` calls."""
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime, timedelta
 
 import requests
@@ -61,6 +62,19 @@ def test_a_project_answers_with_the_specs_fields_and_types(server, prd):
     assert json.loads(raw["environment"]) == {"GREETING": "hi"}  # a JSON string, as CML writes it
     assert raw["owner"] == {"username": "admin", "name": "admin", "email": ""}
     assert datetime.fromisoformat(raw["created_at"]).utcoffset() == timedelta(0)
+
+
+def test_a_project_whose_clone_fails_has_the_spec_s_creation_status_failure(server, admin):
+    missing = (server.home / "no-such-repository").as_uri()
+    project = admin.create_project(name="clone-fails", template="git", git_url=missing)
+    for _ in range(100):
+        raw = _json(server, f"/projects/{project.id}")
+        if raw["creation_status"] != "creating":
+            break
+        time.sleep(0.1)
+    assert (raw["creation_status"], raw["status"]) == ("failure", "failed")
+    assert "git clone failed" in raw["failure_reason"]
+    assert admin.get_project(project_id=project.id).creation_status == "failed"  # read back
 
 
 def test_the_lab_client_reads_the_same_answer_back_as_python_values(admin, prd):

@@ -110,3 +110,9 @@ def test_default_client_reads_cml_s_variables(server, monkeypatch, prd):
     monkeypatch.delenv("CDSW_APIV2_KEY")
     with pytest.raises(ValueError, match="CDSW_APIV2_KEY"):
         cmlapi.default_client()
+
+
+def test_a_search_filter_given_as_a_dict_is_sent_as_json(client, prd):
+    """CML's notebooks pass ``search_filter={"kernel": ...}`` without ``json.dumps``."""
+    found = client.list_projects(search_filter={"owner.username": "admin", "name": prd.name})
+    assert prd.id in [p.id for p in found.projects]

@@ -1,7 +1,9 @@
 """Registry builds: an MLflow model version or alias becomes a deployment that accepts MLflow
-input formats."""
+input formats; ``create_registered_model`` refuses what it cannot register, keeping nothing."""
 
 from __future__ import annotations
+
+import json
 
 import requests
 from lab_server import PRD_FILES
@@ -71,3 +73,41 @@ def test_mlflow_format_body_needs_a_registry_build(server, tracked_model):
     answer = requests.post(f"{server.url}/model", json=body, timeout=10)
     assert answer.status_code == 400
     assert "registry build" in answer.json()["message"]
+
+
+def test_create_registered_model_refuses_what_it_cannot_register_and_keeps_nothing(server, prd):
+    import cmlapi
+    import mlflow
+    import pytest
+    from cmlapi.rest import ApiException
+
+    mlflow.set_tracking_uri(server.env["MLFLOW_TRACKING_URI"])
+    if mlflow.get_experiment_by_name("registry-refusals") is None:
+        mlflow.create_experiment(
+            "registry-refusals", artifact_location=(server.home / "mlartifacts").as_uri()
+        )
+    experiment = mlflow.set_experiment("registry-refusals")
+    with mlflow.start_run() as run:
+        mlflow.log_param("logged", "no model")
+    client = cmlapi.default_client(url=server.url, cml_api_key=server.admin_key)
+    body = {"project_id": prd.id, "run_id": run.info.run_id, "model_name": "never-registered"}
+    refusals = {
+        "no such run": ({**body, "run_id": "0" * 32, "model_path": "model"}, 404, "not found"),
+        "no model there": ({**body, "model_path": "model"}, 400, "logged no model at 'model'"),
+        "other experiment": (
+            {**body, "model_path": "model", "experiment_id": "999"},
+            400,
+            f"belongs to experiment '{experiment.experiment_id}'",
+        ),
+        "no run given": ({**body, "run_id": "", "model_path": "model"}, 400, "run_id"),
+        "slash in name": ({**body, "model_name": "a/b", "model_path": "m"}, 400, "model_name"),
+    }
+    for name, (request, status, words) in refusals.items():
+        with pytest.raises(ApiException) as refused:
+            client.create_registered_model(request)
+        error = json.loads(refused.value.body)
+        assert (refused.value.status, name) == (status, name)
+        assert words in error["message"] and set(error) == {"error", "code", "message", "details"}
+    with pytest.raises(ApiException) as missing:
+        client.get_registered_model("never-registered")
+    assert missing.value.status == 404

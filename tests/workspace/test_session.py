@@ -1,5 +1,6 @@
 """`workspace session <project>`: JupyterLab with jupytext in the project's folder and its
-environment (CML's variables included); percent-format scripts open as notebooks; `--stop`
+environment (CML's variables included); percent-format scripts open as notebooks; a notebook's
+``!pip install`` goes into the project's Python environment, which its jobs use; `--stop`
 leaves no process behind."""
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import psutil
 import requests
+from jupyter_client import BlockingKernelClient
+from local_package import make_wheel
 
 JOBS_FILES = Path(__file__).parent / "jobs_project"
 
@@ -98,3 +101,54 @@ def test_session_of_an_unknown_project_says_so(server):
     assert answer.returncode == 1
     assert "no project with id or name 'no-such-project'" in answer.stderr
     assert not os.path.exists(server.home / "sessions" / "no-such-project.json")
+
+
+def test_a_notebook_pip_install_lands_in_the_project_env_its_jobs_use(server, admin, tmp_path):
+    wheel = make_wheel(tmp_path, name="cell_probe", source="ANSWER = 7\n")
+    project = admin.create_project(
+        name="notebook pip",
+        template="local",
+        local_path=str(JOBS_FILES),
+        environment={"PIP_NO_INDEX": "1"},  # the tests run without a package index
+    )
+    env = {**server.env, "LAB_API_KEY": server.admin_key}
+    python = server.home.resolve() / "envs" / "projects" / project.id / "bin" / "python"
+    started = _cli("session", project.id, env=env)
+    try:
+        assert started.returncode == 0, started.stderr
+        base, token = re.search(
+            r"(http://127\.0\.0\.1:\d+)/lab\?token=(\w+)", started.stdout
+        ).groups()
+        auth = {"Authorization": f"token {token}"}
+        kernel = requests.post(
+            f"{base}/api/kernels", json={"name": "python3"}, headers=auth, timeout=30
+        ).json()
+        runtime = server.home / "sessions" / project.id / "runtime"
+        client = BlockingKernelClient(connection_file=str(runtime / f"kernel-{kernel['id']}.json"))
+        client.load_connection_file()
+        client.start_channels()
+        try:  # the answer comes back on the shell channel, which queues until the kernel is up
+            request = client.execute(
+                f"!pip install {wheel}\nimport cell_probe, sys",
+                user_expressions={"seen": "f'{cell_probe.ANSWER} {sys.executable}'"},
+            )
+            reply = client.get_shell_msg(timeout=180)
+        finally:
+            client.stop_channels()
+        assert reply["parent_header"]["msg_id"] == request
+        assert reply["content"]["status"] == "ok", reply["content"]
+        seen = reply["content"]["user_expressions"]["seen"]["data"]["text/plain"]
+        assert seen == repr(f"7 {python}")
+    finally:
+        _cli("session", "--stop", project.id, env=env)
+
+    (server.home / "projects" / project.id / "cell_probe_job.py").write_text(
+        "import cell_probe\nprint('JOB SEES', cell_probe.ANSWER)\n"
+    )
+    job = admin.create_job(project_id=project.id, name="probe", script="cell_probe_job.py")
+    run = admin.create_job_run(project_id=project.id, job_id=job.id)
+    admin.wait_for_job_run(project_id=project.id, job_id=job.id, run_id=run.id, timeout=60)
+    log = admin.get_job_run_logs(project_id=project.id, job_id=job.id, run_id=run.id)
+    assert "JOB SEES 7" in log
+    lab = subprocess.run([sys.executable, "-c", "import cell_probe"], capture_output=True)
+    assert lab.returncode != 0

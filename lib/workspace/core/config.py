@@ -97,6 +97,11 @@ class WorkspaceSettings(BaseSettings):
         return self.lab_home / "replicas"
 
     @property
+    def envs_dir(self) -> Path:
+        """Python environments: ``projects/<project id>`` and ``builds/<recipe hash>``."""
+        return self.lab_home / "envs"
+
+    @property
     def logs_dir(self) -> Path:
         return self.lab_home / "logs"
 

@@ -39,6 +39,15 @@ Int64 = Annotated[int, PlainSerializer(str, return_type=str, when_used="json")]
 """An int64 as grpc-gateway writes it: a JSON string of digits; read from a number or a string."""
 
 
+OptionalText = Annotated[
+    str | None,
+    BeforeValidator(lambda value: None if value == "" else value),
+    PlainSerializer(lambda value: value or "", return_type=str, when_used="json"),
+]
+"""A string field that may be unset. proto3 has no null string: grpc-gateway writes ``""``, and a
+spec client reads the field as a string; read back, ``""`` is unset again (``None``)."""
+
+
 def _environment_of(value: Any) -> Any:
     """A JSON string (the spec's form) or an object; a string that is no JSON object is refused."""
     if value is None:

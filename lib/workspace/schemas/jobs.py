@@ -10,6 +10,7 @@ from workspace.schemas.common import (
     Environment,
     EnvironmentIn,
     Int64,
+    OptionalText,
     Record,
     Strict,
     Timestamp,
@@ -101,10 +102,10 @@ class JobOut(Record):
     name: str
     script: str
     arguments: str
-    schedule: str | None
+    schedule: OptionalText
     timezone: str
-    parent_job_id: str | None
-    parent_id: str | None = Field(validation_alias=AliasChoices("parent_id", "parent_job_id"))
+    parent_job_id: OptionalText
+    parent_id: OptionalText = Field(validation_alias=AliasChoices("parent_id", "parent_job_id"))
     type: str
     paused: bool
     cpu: float

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from workspace.schemas.common import Int64, Record, Strict, Timestamp, UserRef
+from workspace.schemas.common import Int64, OptionalText, Record, Strict, Timestamp, UserRef
 from workspace.schemas.states import BuildStatus
 
 
@@ -62,7 +62,7 @@ class ModelOut(Record):
     crn: str
     access_key: str
     auth_enabled: bool
-    registered_model_id: str | None
+    registered_model_id: OptionalText
     default_resources: ResourceSpec
     default_replication_policy: ReplicationPolicy
     project: ShortProject
@@ -115,11 +115,11 @@ class BuildOut(Record):
     model_id: str
     project_id: str
     crn: str
-    file_path: str | None
-    function_name: str | None
+    file_path: OptionalText
+    function_name: OptionalText
     kernel: str
     runtime_identifier: str
-    registered_model_version_id: str | None
+    registered_model_version_id: OptionalText
     model_uri: str | None
     comment: str
     runtime_addon_identifiers: list[str] = Field(default_factory=list)

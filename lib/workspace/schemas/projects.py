@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, BeforeValidator, Field, PlainSerializer, model_validator
 
 from workspace.schemas.common import (
     Environment,
@@ -17,6 +17,20 @@ from workspace.schemas.common import (
     read_back,
 )
 from workspace.schemas.states import ProjectStatus
+
+SPEC_FAILURE = "failure"
+
+CreationStatus = Annotated[
+    ProjectStatus,
+    BeforeValidator(lambda value: ProjectStatus.FAILED if value == SPEC_FAILURE else value),
+    PlainSerializer(
+        lambda value: SPEC_FAILURE if value == ProjectStatus.FAILED else str(value),
+        return_type=str,
+        when_used="json",
+    ),
+]
+"""CML's ``creation_status`` (creating, success, failure): the spec spells a failed project
+``failure`` where the workspace's own ``status`` says ``failed``; read back, both are FAILED."""
 
 
 class ProjectCreate(Strict):
@@ -77,7 +91,7 @@ class ProjectOut(Record):
     local_path: str | None
     git_url: str | None
     status: ProjectStatus
-    creation_status: ProjectStatus = Field(
+    creation_status: CreationStatus = Field(
         validation_alias=AliasChoices("creation_status", "status")
     )
     failure_reason: str | None

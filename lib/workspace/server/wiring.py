@@ -21,6 +21,7 @@ from workspace.server.services.deployments import Deployer
 from workspace.server.services.job_runner import JobRunner
 from workspace.server.services.mlflow_server import MlflowService
 from workspace.server.services.project_files import ProjectFiles
+from workspace.server.services.registry import Registry
 from workspace.server.services.runtimes import RuntimeCatalog
 from workspace.server.services.scheduler import JobService
 from workspace.server.services.telemetry import Telemetry
@@ -47,6 +48,7 @@ class Services:
     telemetry: Telemetry
     endpoint: ModelEndpoint
     mlflow: MlflowService
+    registry: Registry
     executor: ThreadPoolExecutor
     stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -90,6 +92,7 @@ def wire(settings: WorkspaceSettings) -> Services:
             request_timeout_s=settings.request_timeout_s,
         ),
         mlflow=MlflowService(settings),
+        registry=Registry(settings.mlflow_tracking_uri),
         executor=executor,
         stopping=stopping,
     )

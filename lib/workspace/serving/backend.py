@@ -27,6 +27,7 @@ class DeploymentSpec:
     ``build_dir`` is the immutable build snapshot; a replica imports ``file_path`` from it and
     serves ``function_name`` (file builds), or loads the MLflow model at ``model_uri`` (registry
     builds). ``cpu`` is in vCPU, ``memory_gb`` in GB, as CML deployments carry them.
+    ``python`` is the interpreter of the build's own environment (None: the lab's).
     """
 
     deployment_id: str
@@ -38,6 +39,7 @@ class DeploymentSpec:
     memory_gb: float = 2.0
     replicas: int = 1
     environment: dict[str, str] = field(default_factory=dict)
+    python: str | None = None
 
 
 @dataclass

@@ -73,7 +73,7 @@ class ReplicaProcess:
             "LAB_REPLICA_PARENT_PID": str(os.getpid()),
             "LAB_REPLICA_CPUS": ",".join(map(str, self.cores)),
         }
-        command = [sys.executable, "-m", REPLICA_SERVER, "--port", str(port)]
+        command = [self.spec.python or sys.executable, "-m", REPLICA_SERVER, "--port", str(port)]
         command += ["--build-dir", str(self.spec.build_dir), "--replica-id", self.replica_id]
         if self.spec.model_uri:
             command += ["--model-uri", self.spec.model_uri]

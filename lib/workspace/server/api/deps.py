@@ -21,6 +21,7 @@ from workspace.server.endpoint.index import ModelIndex
 from workspace.server.services.builds import Builder
 from workspace.server.services.deployments import Deployer
 from workspace.server.services.project_files import ProjectFiles
+from workspace.server.services.registry import Registry
 from workspace.server.services.runtimes import RuntimeCatalog
 from workspace.server.services.scheduler import JobService
 from workspace.server.services.telemetry import Telemetry
@@ -59,6 +60,7 @@ BackendDep = Annotated[ServingBackend, Depends(_service("backend"))]
 TelemetryDep = Annotated[Telemetry, Depends(_service("telemetry"))]
 ProjectFilesDep = Annotated[ProjectFiles, Depends(_service("projects"))]
 RuntimesDep = Annotated[RuntimeCatalog, Depends(_service("runtimes"))]
+RegistryDep = Annotated[Registry, Depends(_service("registry"))]
 
 
 def get_session(services: ServicesDep) -> Iterator[Session]:

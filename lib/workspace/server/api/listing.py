@@ -20,6 +20,9 @@ from workspace.server.storage import tables as db
 
 Field = InstrumentedAttribute | ColumnElement
 
+DEFAULT_SORT = "created_at"
+"""Oldest first, as CML lists: CML code takes ``model_builds[-1]`` as the most recent build."""
+
 
 @dataclass
 class ListParams:
@@ -32,7 +35,7 @@ class ListParams:
 def list_params(
     page_size: Annotated[int, Query(ge=1, le=1000)] = 100,
     page_token: str = "",
-    sort: str = "-created_at",
+    sort: str = DEFAULT_SORT,
     search_filter: str = "",
 ) -> ListParams:
     return ListParams(page_size, page_token, sort, search_filter)
@@ -112,7 +115,7 @@ def _order(sort: str, entity: type, fields: dict[str, Field]) -> list[Any]:
     """CML's sort: comma-separated keys, each ascending unless prefixed with '-'."""
     sortable = {**fields, "created_at": entity.created_at, "updated_at": entity.updated_at}
     order = []
-    for part in (p.strip() for p in (sort or "-created_at").split(",")):
+    for part in (p.strip() for p in (sort or DEFAULT_SORT).split(",")):
         column = sortable.get(part.lstrip("-+ "))
         if column is None:
             raise HTTPException(

@@ -3,6 +3,10 @@
 Why here and not at deploy time: a broken entry point, a missing function or a path that leaves
 the project must fail the *build*, with its reason and log, so deployments only ever start code
 that was shown to load. States: pending → building → built or failed.
+
+A file build whose snapshot has ``cdsw-build.sh`` or ``requirements.txt`` first gets its Python
+environment (see ``workspace.processes.python_envs``), shared by every build of the same recipe;
+the import check and the replicas then run with that environment's interpreter.
 """
 
 from __future__ import annotations
@@ -20,6 +24,15 @@ from sqlalchemy.orm import sessionmaker
 from workspace.core.config import WorkspaceSettings
 from workspace.core.paths import OutsideFolder, file_inside
 from workspace.processes.environment import ProjectIdentity, child_environment
+from workspace.processes.python_envs import (
+    EnvironmentFailed,
+    PythonEnv,
+    build_env_path,
+    build_recipe,
+    ensure_env,
+    install_build_recipe,
+    ready_env,
+)
 from workspace.schemas.states import BUILDS_IN_PROGRESS, BuildStatus
 from workspace.server.services.project_files import IGNORED
 from workspace.server.storage import tables as db
@@ -90,6 +103,7 @@ class Builder:
             reference = build.registered_model_version_id
         log = self.log_path(build_id)
         log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("")
         dest = self.build_dir(build_id)
         summary: dict[str, str] = {}
         try:
@@ -101,7 +115,11 @@ class Builder:
             else:
                 resolve_entry_point(project_dir, file_path or "")
                 shutil.copytree(project_dir, dest, ignore=IGNORED, symlinks=False)
-                self._check(["file", str(dest), file_path or "", function_name or ""], env, log)
+                python = self._environment(dest, env, log)
+                if python is not None:
+                    env = python.activate(env)
+                args = ["file", str(dest), file_path or "", function_name or ""]
+                self._check(args, env, log, python=python)
             status, reason = BuildStatus.BUILT, None
         except BuildError as exc:
             status, reason = BuildStatus.FAILED, str(exc)
@@ -124,11 +142,38 @@ class Builder:
                     build.model_uri = pinned["model_uri"]
             session.commit()
 
-    def _check(self, args: list[str], env: dict[str, str], log: Path) -> dict[str, str]:
+    def _environment(self, build_dir: Path, env: dict[str, str], log: Path) -> PythonEnv | None:
+        """The snapshot's environment: None without a recipe, the cached one when a build of the
+        same recipe made it, else made now (a failed install fails the build, leaving no env)."""
+        recipe = build_recipe(build_dir)
+        if recipe is None:
+            return None
+        path = build_env_path(self.settings, recipe)
+        if (cached := ready_env(path)) is not None:
+            with log.open("a") as fh:
+                fh.write(f"--- Python environment {recipe[:12]} reused ---\n")
+            return cached
+
+        def install(python: PythonEnv) -> None:
+            install_build_recipe(
+                python, build_dir, child_env=env, log=log, timeout_s=self.settings.build_timeout_s
+            )
+
+        try:
+            made = ensure_env(path, install=install)
+        except EnvironmentFailed as exc:
+            raise BuildError(str(exc)) from None
+        with log.open("a") as fh:
+            fh.write(f"--- Python environment {recipe[:12]} ready ---\n")
+        return made
+
+    def _check(
+        self, args: list[str], env: dict[str, str], log: Path, *, python: PythonEnv | None = None
+    ) -> dict[str, str]:
         """Run the import check in a child; its last stdout line is a JSON summary."""
-        cmd = [sys.executable, "-m", IMPORT_CHECK, *args]
+        cmd = [python.python if python else sys.executable, "-m", IMPORT_CHECK, *args]
         timeout = self.settings.build_timeout_s
-        with log.open("w") as fh:
+        with log.open("a") as fh:
             fh.write(f"$ {' '.join(cmd[1:])}\n")
             fh.flush()
             try:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
 from workspace.processes.environment import ProjectIdentity, child_environment
+from workspace.processes.python_envs import EnvironmentFailed, build_python
 from workspace.schemas.states import DEPLOYMENTS_RUNNING, BuildStatus, DeploymentStatus
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.services.errors import Conflict, NotFound
@@ -125,6 +126,8 @@ class Deployer:
             build = session.get(db.Build, dep.build_id)
             model = session.get(db.Model, dep.model_id)
             project = session.get(db.Project, dep.project_id)
+            build_dir = self.settings.builds_dir / build.id
+            python = None if build.model_uri else build_python(self.settings, build_dir)
             crud.revoke_deployment_keys(session, deployment_id)
             _, key = crud.issue_key(
                 session, dep.creator, name="replicas", deployment_id=deployment_id
@@ -144,14 +147,15 @@ class Deployer:
             )
             return DeploymentSpec(
                 deployment_id=dep.id,
-                build_dir=self.settings.builds_dir / build.id,
+                build_dir=build_dir,
                 file_path=None if build.model_uri else build.file_path,
                 function_name=None if build.model_uri else build.function_name,
                 model_uri=build.model_uri,
                 cpu=dep.cpu,
                 memory_gb=dep.memory,
                 replicas=dep.replicas,
-                environment=env,
+                environment=python.activate(env) if python else env,
+                python=python.python if python else None,
             )
 
     def _deploy(self, deployment_id: str) -> None:
@@ -161,7 +165,11 @@ class Deployer:
                 if reason is not None:  # else a stop or restart took over
                     self._set(deployment_id, DeploymentStatus.FAILED, reason)
                 return
-            spec = self._spec(deployment_id)
+            try:
+                spec = self._spec(deployment_id)
+            except EnvironmentFailed as exc:
+                self._set(deployment_id, DeploymentStatus.FAILED, str(exc))
+                return
             if spec is None:
                 return
             try:

@@ -3,7 +3,9 @@
 Why a thread and a process group per run: a script may start children (Spark, a shell pipeline);
 stopping it, or killing it past its timeout, must take the whole tree, and a long run must not hold
 a worker of the pool that builds and deploys models. The log is written unbuffered to a file under
-LAB_HOME so it can be read while the run goes on.
+LAB_HOME so it can be read while the run goes on. A run uses its project's Python environment
+(its interpreter, its ``bin`` first on PATH), so what one run ``pip install``s the next run and the
+project's sessions import, and no other project sees.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import os
 import shlex
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from workspace.processes.groups import (
     tree_rss,
 )
 from workspace.processes.limits import Cgroup, CoreAllocator, cgroups_enabled
+from workspace.processes.python_envs import ensure_env, project_env_path
 from workspace.schemas.states import JOB_RUNS_ACTIVE, JobRunStatus
 from workspace.server.storage import crud
 from workspace.server.storage import tables as db
@@ -155,12 +157,13 @@ class JobRunner:
                 api_key=key,
                 layers=[project.environment, job.environment, run.environment, extra],
             )
-            interpreter = ["bash"] if job.script.endswith(".sh") else [sys.executable]
+            python = ensure_env(project_env_path(self.settings, project.id))
+            interpreter = "bash" if job.script.endswith(".sh") else python.python
             return _Plan(
                 job_id=job.id,
-                command=[*interpreter, job.script, *shlex.split(run.arguments)],
+                command=[interpreter, job.script, *shlex.split(run.arguments)],
                 cwd=cwd,
-                env=env,
+                env=python.activate(env),
                 cpu=job.cpu,
                 memory_bytes=int(job.memory * 1024**3),
                 timeout_s=job.timeout,

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from workspace import schemas
 from workspace.core.security import new_id
+from workspace.processes.python_envs import project_env_path, remove_env
 from workspace.schemas.states import DEPLOYMENTS_HOLDING_REPLICAS, JOB_RUNS_ACTIVE
 from workspace.server.api.deps import (
     CurrentUser,
@@ -14,6 +15,7 @@ from workspace.server.api.deps import (
     ProjectAdmin,
     ProjectFilesDep,
     SessionDep,
+    SettingsDep,
     Viewer,
     role_in,
     visible_projects,
@@ -90,7 +92,11 @@ def update_project(
 
 @router.delete("/{project_id}")
 def delete_project(
-    access: ProjectAdmin, session: SessionDep, jobs: JobsDep, files: ProjectFilesDep
+    access: ProjectAdmin,
+    session: SessionDep,
+    jobs: JobsDep,
+    files: ProjectFilesDep,
+    settings: SettingsDep,
 ) -> dict[str, str]:
     project = access.project
     running = session.scalar(
@@ -115,4 +121,5 @@ def delete_project(
     session.delete(project)
     session.commit()
     files.remove(project.id)
+    remove_env(project_env_path(settings, project.id))
     return {}  # the spec's empty Delete*Response
