@@ -116,7 +116,7 @@ def test_build_deploy_and_redeploy_with_more_replicas_from_the_page(
     page.fill("#function_name", "predict")
     page.click("#build-form button")
     builds = lambda: admin.list_model_builds(project_id=pid, model_id=model.id).model_builds  # noqa: E731
-    wait_for(lambda: builds() and builds()[0].status == "built")
+    wait_for(lambda: builds() and builds()[-1].status == "built")
     page.reload()
     deploy_form = page.locator("#builds form").first
     deploy_form.locator("input[name=cpu]").fill("lots")
@@ -130,18 +130,18 @@ def test_build_deploy_and_redeploy_with_more_replicas_from_the_page(
 
     def deployments():
         found = admin.list_model_deployments(
-            project_id=pid, model_id=model.id, build_id=builds()[0].id
+            project_id=pid, model_id=model.id, build_id=builds()[-1].id
         )
-        return found.model_deployments
+        return found.model_deployments  # oldest first, as CML lists them
 
-    wait_for(lambda: deployments() and deployments()[0].status == "deployed")
-    first = deployments()[0]
+    wait_for(lambda: deployments() and deployments()[-1].status == "deployed")
+    first = deployments()[-1]
     page.reload()
     page.fill("#redeploy-replicas", "2")
     page.click("#redeploy-form button")
-    wait_for(lambda: len(deployments()) == 2 and deployments()[0].status == "deployed")
+    wait_for(lambda: len(deployments()) == 2 and deployments()[-1].status == "deployed")
     wait_for(lambda: {d.id: d.status for d in deployments()}[first.id] == "stopped")
-    newest = deployments()[0]
+    newest = deployments()[-1]
     assert newest.replicas == 2 and newest.cpu == 0.5
     # no reload: the table refreshes itself
     page.wait_for_selector(f"tr[data-deployment='{newest.id}'] [data-status=deployed]")
