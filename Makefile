@@ -26,12 +26,14 @@ bytecode: $(STAMP)
 jars: $(STAMP)
 	@$(PY) -m logistics.jars fetch
 
-# Leaflet and friends from npm, so maps render offline (and in the browser tests).
+# Leaflet and friends, htmx, uPlot and Swagger UI from npm, so maps, the console and /docs work
+# offline (and in the browser tests).
 web: $(STAMP)
 	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found: install Node.js (apt-get install nodejs npm)"; exit 1; }
 	@$(PY) -m logistics.maps.assets fetch
+	@$(PY) -m workspace.console.assets fetch
 
-# Headless Chromium verifies the maps in tests (Debian's chromium package).
+# Headless Chromium verifies the maps and the console in tests (Debian's chromium package).
 browser:
 	@command -v chromium >/dev/null 2>&1 || bash bin/install-chromium
 

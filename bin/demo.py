@@ -129,6 +129,7 @@ def main() -> int:
 
         print("\n=== Logistics MLOps Lab: summary ===")
         print(f"workspace  {client.api_url}  (API docs {client.api_url}/docs)")
+        print(f"console    {client.api_url}/  (sign in with the admin's API key)")
         tests = [
             (prd.id, "TimeSeriesQuery", PATTERN_TEST_REQUEST),
             (mlf.id, "IOTFailureClf", CLASSIFIER_SEED_REQUEST),

@@ -68,6 +68,7 @@ def up(
             raise typer.Exit(1)
         time.sleep(0.2)
     typer.echo(f"workspace running at {settings.server_url} (API docs: {settings.server_url}/docs)")
+    typer.echo(f"console: {settings.server_url}/ (sign in with an API key)")
     typer.echo(f"MLflow tracking URI: {settings.mlflow_tracking_uri}")
     typer.echo(f"logs: {settings.logs_dir}")
     if first_start and settings.credentials_file.exists():

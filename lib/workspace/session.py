@@ -93,6 +93,23 @@ def start_session(
     """Start JupyterLab for the project (or find the one running); returns it and whether it is
     new."""
     project = resolve_project(client, ref)
+    identity = ProjectIdentity(project.id, project.name, project.owner.username)
+    return launch_session(
+        settings, identity, project.environment, client.http.api_key, timeout=timeout
+    )
+
+
+def launch_session(
+    settings: WorkspaceSettings,
+    project: ProjectIdentity,
+    environment: dict[str, str],
+    api_key: str | None,
+    *,
+    timeout: float = 120,
+) -> tuple[SessionInfo, bool]:
+    """JupyterLab in the project's folder with the job environment and ``api_key`` (the key of
+    whoever asked for it); the one running is returned as it is. What the CLI and the console's
+    "start session" both call, the console without going through its own HTTP API."""
     running = find_session(settings, project.id)
     if running and _alive(running):
         return running, False
@@ -104,12 +121,7 @@ def start_session(
         )
     home = _sessions_dir(settings) / project.id
     home.mkdir(parents=True, exist_ok=True)
-    env = child_environment(
-        settings,
-        project=ProjectIdentity(project.id, project.name, project.owner.username),
-        api_key=client.http.api_key,
-        layers=[project.environment],
-    )
+    env = child_environment(settings, project=project, api_key=api_key, layers=[environment])
     python = ensure_env(project_env_path(settings, project.id))
     env = python.activate(env)
     # JupyterLab itself is the lab's; its python3 kernel spec comes from the project's env.

@@ -18,11 +18,8 @@ import base64
 import mimetypes
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tarfile
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -108,40 +105,28 @@ def local_path(url: str, root: Path | None = None) -> Path | None:
 
 
 def fetch(root: Path | None = None, urls: list[str] | None = None) -> list[str]:
-    """Download the npm packages behind ``urls`` with ``npm pack``; returns the specs fetched."""
+    """Download the npm packages behind ``urls``; returns the specs fetched.
+
+    The download itself is the workspace's ``npm pack`` tool, run as a command: the domain never
+    imports the platform, and one copy of that code serves the console's assets and the maps'.
+    """
     root = root or web_dir()
     urls = lab_asset_urls() if urls is None else urls
     unknown = [url for url in urls if resolve(url) is None]
     if unknown:
         raise WebAssetsMissing(f"no offline source known for {', '.join(unknown)}")
-    wanted = {f.spec: f for url in urls if isinstance(f := resolve(url), NpmFile)}
-    todo = [f for f in wanted.values() if not _package_dir(f, root).is_dir()]
-    npm = shutil.which("npm")
-    if todo and npm is None:
-        raise WebAssetsMissing("npm not found: install Node.js (apt-get install npm) and rerun")
-    for file in todo:
-        with tempfile.TemporaryDirectory() as tmp:
-            done = subprocess.run(
-                [npm, "pack", file.spec, "--pack-destination", tmp, "--silent"],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            tarballs = list(Path(tmp).glob("*.tgz"))
-            if done.returncode != 0 or not tarballs:
-                first = (done.stderr.strip().splitlines() or ["no tarball"])[0]
-                raise WebAssetsMissing(f"npm pack {file.spec} failed ({first})")
-            target = _package_dir(file, root)
-            staging = Path(tmp) / "unpacked"
-            with tarfile.open(tarballs[0]) as tar:
-                tar.extractall(staging, filter="data")
-            (top,) = staging.iterdir()  # npm tarballs hold one folder, usually package/
-            partial = target.with_name(target.name + ".partial")
-            shutil.rmtree(partial, ignore_errors=True)
-            partial.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(top, partial)
-            partial.rename(target)  # a half-copied package is never mistaken for a fetched one
-    return sorted(wanted)
+    wanted = sorted({f.spec for url in urls if isinstance(f := resolve(url), NpmFile)})
+    if not all(_package_dir(NpmFile(*spec.rsplit("@", 1), ""), root).is_dir() for spec in wanted):
+        done = subprocess.run(
+            [sys.executable, "-m", "workspace.core.npm", "--root", str(root), *wanted],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            lines = done.stderr.strip().splitlines() or ["npm pack failed"]
+            raise WebAssetsMissing(lines[-1].removeprefix("error: "))
+    return wanted
 
 
 def _data_uri(path: Path) -> str:

@@ -57,6 +57,9 @@ class WorkspaceSettings(BaseSettings):
         default=300.0, description="Time replicas get to become ready before a deployment fails."
     )
     metrics_flush_s: float = Field(default=0.5, description="How often request metrics are saved.")
+    console_session_s: float = Field(
+        default=8 * 3600.0, description="How long a console sign-in lasts, in seconds."
+    )
     sampler_interval_s: float = Field(
         default=5.0, description="How often replica CPU and memory use is sampled."
     )

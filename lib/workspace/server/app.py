@@ -1,4 +1,5 @@
-"""The FastAPI application: CML API v2 routes under /api/v2, ``POST /model`` and ``/metrics``.
+"""The FastAPI application: CML API v2 routes under /api/v2, ``POST /model``, ``/metrics`` and
+the web console at ``/``.
 
 Why a factory with a lifespan: the database, the serving backend, MLflow and the background tasks
 start with the server and stop with it; on start, every deployment that was running comes back.
@@ -17,6 +18,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from workspace import console
 from workspace.core.config import WorkspaceSettings, get_settings
 from workspace.server.api import errors
 from workspace.server.api.body_guard import ApiBodyGuard
@@ -128,6 +130,8 @@ def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
         description="A CML API v2 shaped control plane: projects, models, builds, deployments.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # the console serves /docs with Swagger UI's files vendored at setup
+        redoc_url=None,
     )
     app.state.settings = settings or get_settings()
     errors.install(app)
@@ -159,4 +163,5 @@ def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
         registry = request.app.state.services.telemetry.registry
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
+    console.install(app, session_ttl_s=app.state.settings.console_session_s)  # last: paths at /
     return WorkspaceApp(app)

@@ -1,0 +1,3 @@
+"""Runs after count: one line."""
+
+print("report written")
