@@ -52,7 +52,8 @@ class PostgresServer:
 
     @classmethod
     def start(cls, parent: Path | None = None, *, timeout: float = 30) -> PostgresServer:
-        folder = Path(tempfile.mkdtemp(prefix="lab-pg-", dir=parent))
+        # As root the cluster runs as ``postgres``, which cannot enter a private parent of root's.
+        folder = Path(tempfile.mkdtemp(prefix="lab-pg-", dir=None if os.geteuid() == 0 else parent))
         server = cls(folder, free_port(), secrets.token_urlsafe(16))
         try:
             server._init()

@@ -34,6 +34,9 @@ CML_API_V1_PATH = "/api/v1"
 API_KEY_VARIABLES = ("LAB_API_KEY", "CDSW_APIV2_KEY")
 """Where a child finds its own key; whatever the server's environment holds there is dropped."""
 
+SERVER_ONLY_VARIABLES = ("LAB_DATABASE_URL",)
+"""The server's own database (a PostgreSQL URL holds its password): never handed to user code."""
+
 
 @dataclass(frozen=True)
 class ProjectIdentity:
@@ -84,7 +87,7 @@ def child_environment(
     """``base`` (default: this process's environment, which carries the ``LAB_*`` catalog
     settings) overlaid with ``layers``, then the workspace's variables and ``owned``."""
     env = dict(os.environ if base is None else base)
-    for name in API_KEY_VARIABLES:  # never hand the server's own key to user code
+    for name in (*API_KEY_VARIABLES, *SERVER_ONLY_VARIABLES):  # the server's own secrets
         env.pop(name, None)
     for layer in layers:
         env.update(layer)
