@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from localcluster import PostgresServer, RestCatalog, SeaweedS3, SparkStandalone
+from logistics.settings import LabSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -89,6 +90,24 @@ def lab_environment(settings: dict[str, str], home: Path) -> dict[str, str]:
         **settings,
     )
     return env
+
+
+@pytest.fixture(scope="session")
+def environment_with() -> Callable[[dict[str, str], Path], dict[str, str]]:
+    """``lab_environment`` for tests that start their own processes."""
+    return lab_environment
+
+
+def settings_of(env: dict[str, str]) -> LabSettings:
+    """The ``LabSettings`` a process with ``env`` reads (its ``LAB_*`` variables)."""
+    return LabSettings(
+        **{k.removeprefix("LAB_").lower(): v for k, v in env.items() if k.startswith("LAB_")}
+    )
+
+
+@pytest.fixture(scope="session")
+def lab_settings_of() -> Callable[[dict[str, str]], LabSettings]:
+    return settings_of
 
 
 @pytest.fixture()

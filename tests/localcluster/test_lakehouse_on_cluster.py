@@ -8,21 +8,15 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from logistics.lakehouse import load_catalog
-from logistics.settings import LabSettings
 
 HERE = Path(__file__).parent
 
 
-def settings_from(env: dict[str, str]) -> LabSettings:
-    fields = {k.removeprefix("LAB_").lower(): v for k, v in env.items() if k.startswith("LAB_")}
-    return LabSettings(**fields)
-
-
 @pytest.mark.parametrize("catalog_settings", ["jdbc", "rest"], indirect=True)
 def test_spark_on_the_cluster_and_pyiceberg_read_each_others_commits(
-    catalog_settings, run_on_cluster, spark_cluster
+    catalog_settings, run_on_cluster, spark_cluster, lab_settings_of
 ):
-    settings = settings_from(catalog_settings)
+    settings = lab_settings_of(catalog_settings)
     catalog = load_catalog(settings)
     namespace = f"cross_{settings.warehouse.rsplit('/', 1)[-1]}"
     catalog.create_namespace(namespace)
