@@ -69,9 +69,7 @@ def test_a_service_that_answers_passes_the_check(lab_home):
         listening.bind(("127.0.0.1", 0))
         listening.listen()
         port = listening.getsockname()[1]
-        settings = LabSettings(
-            catalog_type="rest", catalog_uri=f"http://127.0.0.1:{port}", spark_master="local[2]"
-        )
+        settings = LabSettings(catalog_type="rest", catalog_uri=f"http://127.0.0.1:{port}")
         check_services(settings, spark=True)
 
 
