@@ -2,7 +2,7 @@
 
 Both runs start the same Spark session factory with the same catalog, fleet and training
 parameters, each in its own process; only ``SPARK_MASTER`` differs. The cluster is a master and a
-worker on 127.0.0.1 (``localcluster.SparkStandalone``: two one-core executors of 1 GB, driver
+worker on 127.0.0.1 (``localcluster.SparkStandalone``: one two-core executor of 1 GB, driver
 1 GB); ``local[2]`` runs its two task threads inside a 2 GB driver. Datagen is timed on a
 replacing write after a warm-up write; training after one warm-up pass (Python workers started,
 numba's kernels in the disk cache). The best of ``--repeats`` counts. A ratio above 1 means the

@@ -134,13 +134,14 @@ class SparkStandalone:
 
     @staticmethod
     def session_settings() -> dict[str, str]:
-        """Spark settings that fit a small cluster: two one-core executors of 1 GB."""
+        """Spark settings that fit a two-core machine: one two-core executor of 1 GB (one JVM
+        less than two one-core executors, which is most of an application's start here)."""
         return {
             "spark.driver.host": "127.0.0.1",
             "spark.driver.bindAddress": "127.0.0.1",
             "spark.driver.memory": "1g",
             "spark.executor.memory": "1g",
-            "spark.executor.cores": "1",
+            "spark.executor.cores": "2",
             "spark.cores.max": "2",
             "spark.ui.enabled": "false",
         }

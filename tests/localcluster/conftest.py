@@ -47,7 +47,7 @@ def s3(cluster_tmp: Path) -> Iterator[SeaweedS3]:
 
 @pytest.fixture(scope="session")
 def spark_cluster(cluster_tmp: Path) -> Iterator[SparkStandalone]:
-    """Two cores, 2 GB for executors: what fits beside other people's tests on two cores."""
+    """Two cores and 2 GB for executors: what fits beside other people's tests on two cores."""
     with SparkStandalone.start(cluster_tmp, cores=2, memory="2g") as cluster:
         yield cluster
 
