@@ -41,7 +41,7 @@ def journey(tmp_path_factory, postgres, s3, spark_cluster, environment_with):
     env = environment_with(settings, home)
     server = RunningServer(home, port, env).start(timeout=120)
 
-    def run(script: str, *flags: str, timeout: float = 600) -> str:
+    def run(script: str, *flags: str, timeout: float = 900) -> str:
         started = time.monotonic()
         result = subprocess.run(
             [sys.executable, str(ROOT / script), *flags],
