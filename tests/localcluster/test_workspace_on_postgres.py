@@ -3,6 +3,8 @@ and a restart finds the project, the model, its build and deployment and the req
 
 from __future__ import annotations
 
+import time
+
 from lab_server import PRD_FILES, RunningServer, deploy, free_port, server_env
 
 
@@ -33,6 +35,9 @@ def test_the_records_live_in_postgresql_and_survive_a_restart(postgres, tmp_path
         )
         assert back.status == "deployed"
         assert client.call_model(live.model.access_key, {"after": 1})["response"] == {"after": 1}
-        assert len(client.read_metrics(model_crn=live.model.crn).metrics) == 2
+        deadline = time.monotonic() + 10  # request metrics are written every LAB_METRICS_FLUSH_S
+        while len(client.read_metrics(model_crn=live.model.crn).metrics) < 2:
+            assert time.monotonic() < deadline, "the request after the restart was not recorded"
+            time.sleep(0.2)
     finally:
         second.stop()
