@@ -5,9 +5,9 @@ parameters, each in its own process; only ``SPARK_MASTER`` differs. The cluster 
 worker on 127.0.0.1 (``localcluster.SparkStandalone``: one two-core executor of 1 GB, driver
 1 GB); ``local[2]`` runs its two task threads inside a 2 GB driver. Datagen is timed on a
 replacing write after a warm-up write; training after one warm-up pass (Python workers started,
-numba's kernels in the disk cache). The best of ``--repeats`` counts. A ratio above 1 means the
-cluster took longer: on one machine it pays for executor processes and shipping tasks and results
-between JVMs, which a team's cluster pays back with more machines.
+numba's kernels in the disk cache). The best of ``--repeats`` counts. Ratio = standalone / local[2]
+seconds: below 1 the cluster was faster (its executor JVM works beside the driver instead of
+inside it), above 1 it paid more for shipping tasks and results between JVMs.
 
     .venv/bin/python bench/bench_standalone_cluster.py [--devices 12 --days 1 --repeats 2]
 """
