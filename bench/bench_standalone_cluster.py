@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -90,9 +91,14 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="bench-standalone-"))
     base = {k: v for k, v in os.environ.items() if not k.startswith(("LAB_", "SPARK_"))}
     base.update(LAB_HOME=str(home), NUMBA_CACHE_DIR=str(home / "numba-cache"))
-    local = run_child(args, {**base, "SPARK_MASTER": "local[2]", "LAB_SPARK_DRIVER_MEMORY": "2g"})
-    with SparkStandalone.start(home, cores=2, memory="2g", env=base) as cluster:
-        on_cluster = run_child(args, {**base, **cluster.settings()})
+    try:
+        local = run_child(
+            args, {**base, "SPARK_MASTER": "local[2]", "LAB_SPARK_DRIVER_MEMORY": "2g"}
+        )
+        with SparkStandalone.start(home, cores=2, memory="2g", env=base) as cluster:
+            on_cluster = run_child(args, {**base, **cluster.settings()})
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
     print(
         f"{args.devices} devices x {args.days} days ({local['rows']:,} readings), best of "
         f"{args.repeats}"
