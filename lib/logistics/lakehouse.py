@@ -15,7 +15,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from logistics.jars import SPARK_ARTIFACTS, MissingJvmDependency, missing_jars, require_java
+from logistics.jars import MissingJvmDependency, missing_jars, require_java, spark_artifacts
+from logistics.reachability import check_services
 from logistics.settings import LabSettings, get_settings
 
 if TYPE_CHECKING:
@@ -83,15 +84,14 @@ def spark_conf(settings: LabSettings | None = None) -> dict[str, str]:
             conf[f"{catalog}.jdbc.{key}"] = value
     if s.warehouse_uri.startswith("s3"):
         conf[f"{catalog}.io-impl"] = "org.apache.iceberg.aws.s3.S3FileIO"
-        if s.s3_endpoint:
-            conf[f"{catalog}.s3.endpoint"] = s.s3_endpoint
-            conf[f"{catalog}.s3.path-style-access"] = "true"
-    missing = missing_jars(s.jars_dir)
-    if not missing:
-        conf["spark.jars"] = ",".join(str(s.jars_dir / a.file_name) for a in SPARK_ARTIFACTS)
+        for key, value in s.s3_properties.items():
+            conf[f"{catalog}.{key}"] = value
+    artifacts = spark_artifacts(s.warehouse_uri)
+    if not missing_jars(s.jars_dir):
+        conf["spark.jars"] = ",".join(str(s.jars_dir / a.file_name) for a in artifacts)
     else:
         # No pre-fetched jars (no mvn on this machine): let Spark resolve the same coordinates.
-        conf["spark.jars.packages"] = ",".join(a.coordinate for a in SPARK_ARTIFACTS)
+        conf["spark.jars.packages"] = ",".join(a.coordinate for a in artifacts)
         conf["spark.jars.ivy"] = str(s.lab_home / "ivy")
     return conf
 
@@ -102,6 +102,7 @@ def spark_session(
     """The one way to get Spark: Iceberg catalog + Sedona registered, ``SPARK_MASTER`` honoured."""
     require_java()
     s = settings or get_settings()
+    check_services(s, spark=True)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
@@ -126,14 +127,24 @@ def load_catalog(settings: LabSettings | None = None) -> Catalog:
     from pyiceberg.catalog import load_catalog as _load
 
     s = settings or get_settings()
-    props: dict[str, str] = {"warehouse": s.warehouse_uri}
+    _check_once(s)
+    props: dict[str, str] = {"warehouse": s.warehouse_uri, **s.s3_properties}
     if s.catalog_type == "rest":
         props.update(type="rest", uri=s.catalog_uri or "")
     else:
         props.update(type="sql", uri=s.catalog_sqlalchemy_uri)
-    if s.s3_endpoint:
-        props["s3.endpoint"] = s.s3_endpoint
     return _load(s.catalog_name, **props)
+
+
+_REACHED: set[tuple[str | None, str | None]] = set()
+
+
+def _check_once(s: LabSettings) -> None:
+    """The services are checked on a process's first catalog load, not on every table read."""
+    key = (s.catalog_uri, s.s3_endpoint)
+    if key not in _REACHED:
+        check_services(s, spark=False)
+        _REACHED.add(key)
 
 
 def load_table(name: str, settings: LabSettings | None = None) -> Table:

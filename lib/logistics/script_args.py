@@ -27,6 +27,7 @@ from typing import Any, NoReturn
 
 from logistics.jars import MissingJvmDependency
 from logistics.lakehouse import TableNotFound
+from logistics.reachability import ServiceUnreachable
 
 
 class LabArgumentParser(argparse.ArgumentParser):
@@ -156,5 +157,5 @@ def exit_on_user_error(*more: type[BaseException]) -> Iterator[None]:
     """
     try:
         yield
-    except (TableNotFound, MissingJvmDependency, ValueError, *more) as exc:
+    except (TableNotFound, MissingJvmDependency, ServiceUnreachable, ValueError, *more) as exc:
         fail(exc.args[0] if exc.args else str(exc))

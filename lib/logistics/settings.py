@@ -49,6 +49,13 @@ class LabSettings(BaseSettings):
         default=None, description="Warehouse location: a folder or s3://bucket/prefix."
     )
     s3_endpoint: str | None = Field(default=None, description="S3-compatible endpoint URL.")
+    s3_access_key_id: str | None = Field(
+        default=None, description="S3 access key; else the AWS SDK's own chain (AWS_*, profile)."
+    )
+    s3_secret_access_key: str | None = Field(default=None, description="S3 secret key.")
+    s3_region: str = Field(
+        default="us-east-1", description="S3 region; S3-compatible stores accept any."
+    )
     namespace: str = Field(
         default="logistics", description="Iceberg namespace of the lab's tables."
     )
@@ -104,6 +111,19 @@ class LabSettings(BaseSettings):
         path = self.lab_home / "warehouse"
         path.mkdir(parents=True, exist_ok=True)
         return path.as_uri()
+
+    @property
+    def s3_properties(self) -> dict[str, str]:
+        """Iceberg FileIO properties of the S3 warehouse, the same for Spark and pyiceberg."""
+        if not self.warehouse_uri.startswith("s3"):
+            return {}
+        props = {"s3.region": self.s3_region, "client.region": self.s3_region}
+        if self.s3_endpoint:
+            props.update({"s3.endpoint": self.s3_endpoint, "s3.path-style-access": "true"})
+        if self.s3_access_key_id and self.s3_secret_access_key:
+            props["s3.access-key-id"] = self.s3_access_key_id
+            props["s3.secret-access-key"] = self.s3_secret_access_key
+        return props
 
     @property
     def mlflow_dir(self) -> Path:

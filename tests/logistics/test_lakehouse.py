@@ -49,3 +49,32 @@ def test_catalog_uri_maps_to_the_matching_jdbc_url() -> None:
     )
     with pytest.raises(ValueError, match="LAB_CATALOG_URI"):
         _ = LabSettings(catalog_uri="mysql://x/y").catalog_jdbc
+
+
+def test_an_s3_warehouse_gives_both_engines_the_same_endpoint_keys_and_region(lab_home) -> None:
+    from logistics.lakehouse import spark_conf
+
+    settings = LabSettings(
+        warehouse="s3://warehouse/lab",
+        s3_endpoint="http://127.0.0.1:8333",
+        s3_access_key_id="key",
+        s3_secret_access_key="secret",
+    )
+    conf = spark_conf(settings)
+    prefix = f"spark.sql.catalog.{settings.catalog_name}"
+    assert conf[f"{prefix}.io-impl"] == "org.apache.iceberg.aws.s3.S3FileIO"
+    for key, value in settings.s3_properties.items():
+        assert conf[f"{prefix}.{key}"] == value
+    assert settings.s3_properties["s3.path-style-access"] == "true"
+    assert settings.s3_properties["client.region"] == "us-east-1"
+    jars = conf.get("spark.jars", conf.get("spark.jars.packages", ""))
+    assert "iceberg-aws-bundle" in jars
+
+
+def test_a_folder_warehouse_needs_no_s3_jar_nor_s3_settings(lab_home) -> None:
+    from logistics.lakehouse import spark_conf
+
+    settings = LabSettings(s3_endpoint="http://127.0.0.1:8333")
+    conf = spark_conf(settings)
+    assert settings.s3_properties == {}
+    assert "iceberg-aws-bundle" not in conf.get("spark.jars", conf.get("spark.jars.packages", ""))

@@ -98,7 +98,7 @@ def test_the_platform_and_the_domain_never_import_each_other():
     assert _importers_of("logistics", "workspace") == []
 
 
-LAB_PACKAGES = ("workspace", "logistics", "cdsw", "cml", "cmlapi")
+LAB_PACKAGES = ("workspace", "logistics", "localcluster", "cdsw", "cml", "cmlapi")
 
 
 def _lab_imports(package: str) -> set[str]:
@@ -130,3 +130,10 @@ def test_cmlapi_stands_alone_and_the_lab_never_imports_it():
     assert _lab_imports("cmlapi") == set()
     for below in ("workspace", "logistics"):
         assert _importers_of(below, "cmlapi") == []
+
+
+def test_the_local_cluster_components_stand_alone_and_the_lab_runs_without_them():
+    """They start a team's services for trials, tests and benches; the lab only reads settings."""
+    assert _lab_imports("localcluster") == set()
+    for below in ("workspace", "logistics"):
+        assert _importers_of(below, "localcluster") == []

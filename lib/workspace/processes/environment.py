@@ -52,6 +52,9 @@ PASSED_FROM_SERVER = frozenset(
         "LAB_CATALOG_URI",  # where the catalog answers (the lakehouse, not the workspace db)
         "LAB_WAREHOUSE",  # where table files live
         "LAB_S3_ENDPOINT",  # the warehouse's object store
+        "LAB_S3_ACCESS_KEY_ID",  # its credentials (the lakehouse's, never the workspace's)
+        "LAB_S3_SECRET_ACCESS_KEY",
+        "LAB_S3_REGION",
         "LAB_NAMESPACE",  # the namespace of the lab's tables
         "LAB_JARS_DIR",  # Spark's pinned Iceberg and S3 jars
         "LAB_WEB_DIR",  # map assets a report embeds

@@ -69,6 +69,17 @@ def test_the_servers_own_key_never_reaches_a_child_without_one(tmp_path):
     assert "CDSW_APIV2_KEY" not in env
 
 
+def test_the_servers_database_url_never_reaches_a_child(tmp_path):
+    env = child_environment(
+        _settings(tmp_path),
+        project=PRD,
+        api_key="child-key",
+        layers=[],
+        base={"LAB_DATABASE_URL": "postgresql://workspace:secret@127.0.0.1/workspace"},
+    )
+    assert "LAB_DATABASE_URL" not in env
+
+
 def test_a_project_may_name_its_own_mlflow_server(tmp_path):
     settings = _settings(tmp_path)
     own = child_environment(

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -241,8 +242,8 @@ class PredictionMetric(Base):
     model_crn: Mapped[str] = mapped_column(String(200))
     build_crn: Mapped[str] = mapped_column(String(200), default="")
     deployment_crn: Mapped[str] = mapped_column(String(200))
-    start_ms: Mapped[int] = mapped_column(Integer)
-    end_ms: Mapped[int] = mapped_column(Integer)
+    start_ms: Mapped[int] = mapped_column(BigInteger)
+    end_ms: Mapped[int] = mapped_column(BigInteger)
     latency_ms: Mapped[float | None] = mapped_column(Float)
     replica_id: Mapped[str | None] = mapped_column(String(100))
     status_code: Mapped[int | None] = mapped_column(Integer)
@@ -257,7 +258,7 @@ class ReplicaSample(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     deployment_id: Mapped[str] = mapped_column(String(32))
     replica_id: Mapped[str] = mapped_column(String(100))
-    ts_ms: Mapped[int] = mapped_column(Integer)
+    ts_ms: Mapped[int] = mapped_column(BigInteger)
     state: Mapped[str] = mapped_column(String(20))
     restarts: Mapped[int] = mapped_column(Integer, default=0)
     cpu_percent: Mapped[float] = mapped_column(Float)
