@@ -25,6 +25,7 @@ from pathlib import Path
 
 from reliability.api_fuzz import fuzz_api
 from reliability.faults import kill_replica_under_load, restart_under_load
+from reliability.hostile import send_hostile
 from reliability.lab import LabServer, prepare
 from reliability.model_fuzz import fuzz_model
 from reliability.soak import soak
@@ -74,6 +75,7 @@ def run(server: LabServer, sizes: dict) -> dict:
     step(f"about {sizes['api']} schemathesis requests as admin, viewer, outsider, no key")
     started = time.monotonic()
     api = fuzz_api(lab, sizes["api"])
+    send_hostile(lab, api)
     api_s = time.monotonic() - started
     goals = {
         "api: 0 responses >= 500": not api.server_errors,
@@ -102,8 +104,9 @@ def run(server: LabServer, sizes: dict) -> dict:
 def print_table(f: dict) -> None:
     api, model, restart, kill, soaked = f["api"], f["model"], f["restart"], f["kill"], f["soak"]
     rows = [
-        ("schemathesis, 4 identities", f"{api['tried']} requests over {api['operations']} "
-         f"operations", f"{len(api['server_errors'])} >= 500, "
+        ("schemathesis + hostile cases, 4 identities",
+         f"{api['tried']} requests, {api['operations']} operations",
+         f"{len(api['server_errors'])} >= 500, "
          f"{len(api['silent_refusals'])} 4xx without a message"),
         ("hypothesis bodies, POST /model", f"{model['tried']} requests",
          f"{len(model['server_errors'])} >= 500, {model['lost_answers']} missed probes"),

@@ -15,6 +15,7 @@ import re
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import requests
 import schemathesis
@@ -107,7 +108,8 @@ def _send(
     report: FuzzReport,
     timeout_s: float,
 ) -> None:
-    label = f"{case.method} {case.formatted_path} as {who}"
+    query = f"?{urlencode(case.query, doseq=True)}" if case.query else ""
+    label = f"{case.method} {case.formatted_path}{query} as {who}"
     kwargs = case.as_transport_kwargs(base_url=lab.server.url)
     sent_headers = {k: v for k, v in (kwargs.pop("headers", None) or {}).items()}
     sent_headers.pop("Authorization", None)
@@ -118,6 +120,11 @@ def _send(
     except requests.RequestException as exc:
         report.server_errors.append(f"{label} -> {type(exc).__name__}")
         return
+    record(report, label, response)
+
+
+def record(report: FuzzReport, label: str, response: requests.Response) -> None:
+    """Count one answer; keep it when it is a 5xx or a 4xx that does not say what was wrong."""
     report.by_status[response.status_code] += 1
     if response.status_code >= 500 and response.status_code != 501:
         report.server_errors.append(f"{label} -> {response.status_code}: {response.text[:200]}")
