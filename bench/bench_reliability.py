@@ -50,6 +50,9 @@ def main() -> int:
         try:
             server.start()
             figures = run(server, sizes)
+            if not figures["goals_met"]:  # the tracebacks behind a 5xx, before the folder goes
+                log = server.home.parent / "server.log"
+                figures["server_log_tail"] = log.read_text(errors="replace").splitlines()[-80:]
         finally:
             server.stop()
     print_table(figures)

@@ -109,7 +109,8 @@ def _send(
     timeout_s: float,
 ) -> None:
     query = f"?{urlencode(case.query, doseq=True)}" if case.query else ""
-    label = f"{case.method} {case.formatted_path}{query} as {who}"
+    body = "" if case.body is None or type(case.body).__name__ == "NotSet" else case.body
+    label = f"{case.method} {case.formatted_path}{query} as {who} {str(body)[:300]}".rstrip()
     kwargs = case.as_transport_kwargs(base_url=lab.server.url)
     sent_headers = {k: v for k, v in (kwargs.pop("headers", None) or {}).items()}
     sent_headers.pop("Authorization", None)

@@ -25,5 +25,5 @@ def install(app: FastAPI, *, session_ttl_s: float) -> None:
     app.state.console_sessions = SessionStore(session_ttl_s)
     app.add_exception_handler(SignInRequired, sign_in_redirect)
     app.mount("/static/console", StaticFiles(directory=HERE / "static"), name="console-static")
-    for module in (assets, signin, projects, jobs, models):
-        app.include_router(module.router)
+    for module in (assets, signin, projects, jobs, models):  # pages, not API: kept out of /docs
+        app.include_router(module.router, include_in_schema=False)

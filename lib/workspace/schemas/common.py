@@ -103,10 +103,26 @@ def shown_to(out: BodyT, role: str | None) -> BodyT:
     return out.model_copy(update={"environment": environment_for(role, out.environment)})
 
 
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
 class Strict(BaseModel):
-    """Unknown request fields are refused so a typo does not silently fall back to a default."""
+    """Unknown request fields are refused so a typo does not silently fall back to a default;
+    integers must fit the spec's int64, which is also what the database stores, and text holds
+    no NUL character (no path, environment or PostgreSQL text column can carry one)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _values_fit_storage(self) -> Strict:
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError(f"{name} must not contain a NUL character")
+            wrong = isinstance(value, int) and not isinstance(value, bool)
+            if wrong and not INT64_MIN <= value <= INT64_MAX:
+                raise ValueError(f"{name} must be a 64-bit integer, got {value}")
+        return self
 
 
 class Record(BaseModel):

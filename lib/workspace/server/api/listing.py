@@ -18,7 +18,11 @@ from fastapi import Depends, HTTPException, Query
 from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from workspace.schemas.common import INT64_MAX
 from workspace.server.storage import tables as db
+
+TimestampParam = Annotated[int, Query(ge=0, le=INT64_MAX)]
+"""Milliseconds since the epoch in a query: what the database's 64-bit column can hold."""
 
 Field = InstrumentedAttribute | ColumnElement
 

@@ -11,6 +11,7 @@ never register a model should not pay for it at start-up.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,11 +60,21 @@ class RegisteredModel:
 class Registry:
     def __init__(self, tracking_uri: str) -> None:
         self.tracking_uri = tracking_uri
+        self._lock = threading.Lock()
+        self._made: Any = None
 
     def _client(self) -> Any:
-        from mlflow import MlflowClient
+        """One client, made under a lock: making it can create or migrate a database store, and
+        two requests doing that at once (the first one slow to import MLflow) break the store."""
+        with self._lock:
+            if self._made is None:
+                from mlflow import MlflowClient
 
-        return MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
+                client = MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
+                client.search_experiments(max_results=1)  # both stores made (and migrated) here,
+                client.search_registered_models(max_results=1)  # not lazily by two requests
+                self._made = client
+            return self._made
 
     def register(
         self,

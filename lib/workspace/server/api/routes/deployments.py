@@ -18,7 +18,7 @@ from workspace.server.api.deps import (
     Viewer,
     owned_or_404,
 )
-from workspace.server.api.listing import ListParamsDep, paginate
+from workspace.server.api.listing import ListParamsDep, TimestampParam, paginate
 from workspace.server.api.routes.builds import build_in_model
 from workspace.server.storage import tables as db
 
@@ -144,8 +144,8 @@ def read_replica_metrics(
     deployment_id: str,
     access: Viewer,
     session: SessionDep,
-    start_timestamp_ms: int = 0,
-    end_timestamp_ms: int | None = None,
+    start_timestamp_ms: TimestampParam = 0,
+    end_timestamp_ms: TimestampParam | None = None,
 ) -> schemas.ReplicaSampleList:
     """CPU and memory each replica used against its limits, as sampled over time."""
     deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)

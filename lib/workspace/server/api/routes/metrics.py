@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from workspace.schemas import AggregateMetrics, DelayedMetrics, MetricRows
 from workspace.server.api.deps import ROLE_RANK, CurrentUser, SessionDep, TelemetryDep, role_in
-from workspace.server.api.listing import page_offset
+from workspace.server.api.listing import TimestampParam, page_offset
 from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
@@ -41,8 +41,8 @@ def read_metrics(
     telemetry: TelemetryDep,
     model_crn: str = "",
     model_deployment_crn: str = "",
-    start_timestamp_ms: int = 0,
-    end_timestamp_ms: int | None = None,
+    start_timestamp_ms: TimestampParam = 0,
+    end_timestamp_ms: TimestampParam | None = None,
     page_size: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
     page_token: str = "",
 ) -> MetricRows:
