@@ -70,7 +70,8 @@ class Registry:
             if self._made is None:
                 from mlflow import MlflowClient
 
-                client = MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
+                uri = self.tracking_uri
+                client = MlflowClient(tracking_uri=uri, registry_uri=uri)
                 client.search_experiments(max_results=1)  # both stores made (and migrated) here,
                 client.search_registered_models(max_results=1)  # not lazily by two requests
                 self._made = client
