@@ -30,7 +30,7 @@ from reliability.lab import LabServer, prepare
 from reliability.model_fuzz import fuzz_model
 from reliability.soak import soak
 
-FULL = {"api": 2400, "model": 500, "restart_s": 30, "kill_s": 15, "soak_s": 600}
+FULL = {"api": 4000, "model": 500, "restart_s": 30, "kill_s": 15, "soak_s": 600}
 QUICK = {"api": 500, "model": 120, "restart_s": 12, "kill_s": 8, "soak_s": 0}
 RECOVERY_GOAL_S = 15.0
 
