@@ -336,11 +336,24 @@ def _wait_until_answers(url: str, timeout_s: float = 90) -> None:
     raise AssertionError(f"{url} did not answer in {timeout_s:g} s")
 
 
+def _reachable(folder: Path) -> None:
+    """The operator's part: every folder above ``folder`` traversable (never listable) by other
+    accounts, as a checkout in a private temporary folder is not."""
+    for parent in folder.parents:
+        mode = parent.stat().st_mode
+        if not mode & 0o001:
+            parent.chmod(mode | 0o001)
+
+
 def _python_for(account: str) -> tuple[str, str]:
     """An interpreter of this Python version ``account`` can run, and the path of this run's
     packages (a pyenv Python in root's home is out of its reach; the system one is not)."""
     packages = sysconfig.get_paths()["purelib"]
-    path = os.pathsep.join([str(Path(workspace.__file__).resolve().parents[1]), packages])
+    lib = Path(workspace.__file__).resolve().parents[1]
+    for folder in (lib, Path(packages).resolve()):
+        if not str(folder).startswith("/root"):  # pyenv's home stays closed; the test shows why
+            _reachable(folder)
+    path = os.pathsep.join([str(lib), packages])
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     for python in (sys.executable, shutil.which(version, path="/usr/local/bin:/usr/bin")):
         if python is None:

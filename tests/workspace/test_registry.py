@@ -14,6 +14,7 @@ def test_registered_model_alias_builds_and_serves_mlflow_formats(server, admin, 
     from mlflow import MlflowClient
 
     mlflow.set_tracking_uri(server.env["MLFLOW_TRACKING_URI"])
+    mlflow.set_registry_uri(server.env["MLFLOW_TRACKING_URI"])
     # its own experiment, artifacts under the server's LAB_HOME (not the working directory)
     if mlflow.get_experiment_by_name("registry-builds") is None:
         mlflow.create_experiment(
@@ -82,6 +83,7 @@ def test_create_registered_model_refuses_what_it_cannot_register_and_keeps_nothi
     from cmlapi.rest import ApiException
 
     mlflow.set_tracking_uri(server.env["MLFLOW_TRACKING_URI"])
+    mlflow.set_registry_uri(server.env["MLFLOW_TRACKING_URI"])
     if mlflow.get_experiment_by_name("registry-refusals") is None:
         mlflow.create_experiment(
             "registry-refusals", artifact_location=(server.home / "mlartifacts").as_uri()

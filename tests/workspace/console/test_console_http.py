@@ -147,7 +147,11 @@ def test_the_api_paths_answer_as_before_the_console(server) -> None:
     browser = Browserless(server, server.admin_key)
     assert browser.get("/api/v2/health").json()["status"] == "ok"
     assert browser.get("/api/v2/projects").status_code == 401  # the cookie is not an API key
-    assert "# HELP" in browser.get("/metrics").text
+    assert browser.get("/metrics").status_code == 401  # the cookie is not a Prometheus key
+    scraped = browser.http.get(
+        f"{server.url}/metrics", headers={"Authorization": f"Bearer {server.admin_key}"}
+    )
+    assert "# HELP" in scraped.text
     assert browser.get("/openapi.json").json()["info"]["title"]
     model = browser.http.post(f"{server.url}/model", json={"accessKey": "x", "request": {}})
     assert model.status_code in (401, 404) and model.json()["success"] is False

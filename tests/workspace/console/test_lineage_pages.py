@@ -11,6 +11,7 @@ def test_a_registry_build_shows_its_version_run_and_snapshot(server, admin, cons
     import mlflow
 
     mlflow.set_tracking_uri(server.env["MLFLOW_TRACKING_URI"])
+    mlflow.set_registry_uri(server.env["MLFLOW_TRACKING_URI"])
     if mlflow.get_experiment_by_name("console-lineage") is None:
         mlflow.create_experiment(
             "console-lineage", artifact_location=(server.home / "mlartifacts").as_uri()
