@@ -353,6 +353,11 @@ def _python_for(account: str) -> tuple[str, str]:
     for folder in (lib, Path(packages).resolve()):
         if not str(folder).startswith("/root"):  # pyenv's home stays closed; the test shows why
             _reachable(folder)
+            for root, dirs, files in os.walk(folder):  # made under a private umask, perhaps
+                for name in dirs:
+                    Path(root, name).chmod(Path(root, name).stat().st_mode | 0o005)
+                for name in files:
+                    Path(root, name).chmod(Path(root, name).stat().st_mode | 0o004)
     path = os.pathsep.join([str(lib), packages])
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     for python in (sys.executable, shutil.which(version, path="/usr/local/bin:/usr/bin")):
