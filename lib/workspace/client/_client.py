@@ -8,7 +8,14 @@ that take the connection. The class body below is the table of contents.
 
 from __future__ import annotations
 
-from workspace.client import _job_calls, _metric_calls, _model_calls, _project_calls, _waiting
+from workspace.client import (
+    _alert_calls,
+    _job_calls,
+    _metric_calls,
+    _model_calls,
+    _project_calls,
+    _waiting,
+)
 from workspace.client._connection import Connection
 
 
@@ -65,6 +72,12 @@ class WorkspaceClient(Connection):
     track_delayed_metrics = _metric_calls.track_delayed_metrics
     track_aggregate_metrics = _metric_calls.track_aggregate_metrics
     call_model = _metric_calls.call_model
+
+    # alerts, history, alert job and training snapshot of a deployment (_alert_calls)
+    create_deployment_alert = _alert_calls.create_deployment_alert
+    list_deployment_events = _alert_calls.list_deployment_events
+    get_training_snapshot = _alert_calls.get_training_snapshot
+    set_alert_action = _alert_calls.set_alert_action
 
     # jobs and job runs (_job_calls)
     create_job = _job_calls.create_job

@@ -24,6 +24,7 @@ from workspace.server.api import errors
 from workspace.server.api.body_guard import ApiBodyGuard
 from workspace.server.api.deps import SessionDep, get_current_user, user_of_authorization
 from workspace.server.api.routes import (
+    alerts,
     builds,
     collaborators,
     deployments,
@@ -145,7 +146,7 @@ def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
     app.include_router(python_client.router)  # without a key, as CML's download link
 
     api = APIRouter(prefix="/api/v2", dependencies=[Depends(get_current_user)])
-    for module in (projects, collaborators, models, builds, deployments, jobs, job_runs):
+    for module in (projects, collaborators, models, builds, deployments, alerts, jobs, job_runs):
         api.include_router(module.router)
     for module in (metrics, runtimes, users, registry, keys):
         api.include_router(module.router)

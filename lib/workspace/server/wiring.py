@@ -18,6 +18,7 @@ from workspace.processes.run_as import RunAs
 from workspace.server.endpoint.asgi import ModelEndpoint
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.isolation import account_for_user_code
+from workspace.server.services.alerts import Alerts
 from workspace.server.services.builds import Builder
 from workspace.server.services.deployments import Deployer
 from workspace.server.services.job_runner import JobRunner
@@ -51,6 +52,7 @@ class Services:
     endpoint: ModelEndpoint
     mlflow: MlflowService
     registry: Registry
+    alerts: Alerts
     executor: ThreadPoolExecutor
     run_as: RunAs | None = None
     """The account user code runs as; None: the server's own."""
@@ -77,6 +79,8 @@ def wire(settings: WorkspaceSettings) -> Services:
         stopping=stopping,
     )
     telemetry = Telemetry(sessions, backend, deployer.active)
+    jobs = JobService(sessions, JobRunner(settings, sessions, run_as=run_as), stopping=stopping)
+    registry = Registry(settings.mlflow_tracking_uri)
     return Services(
         settings=settings,
         sessions=sessions,
@@ -87,7 +91,7 @@ def wire(settings: WorkspaceSettings) -> Services:
         runtimes=RuntimeCatalog.of_this_server(),
         builder=Builder(settings, sessions, executor, run_as=run_as),
         deployer=deployer,
-        jobs=JobService(sessions, JobRunner(settings, sessions, run_as=run_as), stopping=stopping),
+        jobs=jobs,
         telemetry=telemetry,
         endpoint=ModelEndpoint(
             index,
@@ -98,7 +102,8 @@ def wire(settings: WorkspaceSettings) -> Services:
             max_json_depth=settings.max_json_depth,
         ),
         mlflow=MlflowService(settings),
-        registry=Registry(settings.mlflow_tracking_uri),
+        registry=registry,
+        alerts=Alerts(telemetry.registry, jobs, registry),
         executor=executor,
         run_as=run_as,
         stopping=stopping,

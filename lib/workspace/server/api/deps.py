@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from workspace.core.config import WorkspaceSettings
 from workspace.schemas.common import ROLE_RANK
 from workspace.server.endpoint.index import ModelIndex
+from workspace.server.services.alerts import Alerts
 from workspace.server.services.builds import Builder
 from workspace.server.services.deployments import Deployer
 from workspace.server.services.project_files import ProjectFiles
@@ -60,6 +61,7 @@ TelemetryDep = Annotated[Telemetry, Depends(_service("telemetry"))]
 ProjectFilesDep = Annotated[ProjectFiles, Depends(_service("projects"))]
 RuntimesDep = Annotated[RuntimeCatalog, Depends(_service("runtimes"))]
 RegistryDep = Annotated[Registry, Depends(_service("registry"))]
+AlertsDep = Annotated[Alerts, Depends(_service("alerts"))]
 
 
 def get_session(services: ServicesDep) -> Iterator[Session]:

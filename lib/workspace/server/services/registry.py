@@ -192,3 +192,19 @@ class Registry:
             updated_ms=model.last_updated_timestamp or model.creation_timestamp,
             versions=versions,
         )
+
+    def version_run_tags(self, version_id: str) -> tuple[str, dict[str, str]]:
+        """The run id and run tags of model version ``name/number`` (what it was trained on);
+        ``NotFound`` when the version or its run is gone."""
+        from mlflow.exceptions import MlflowException
+
+        name, _, number = version_id.rpartition("/")
+        client = self._client()
+        try:
+            version = client.get_model_version(name, number)
+        except MlflowException:
+            raise NotFound(f"registered model version '{version_id}' not found") from None
+        run = self._run_or_none(client, version.run_id)
+        if run is None:
+            raise NotFound(f"the run of '{version_id}' was deleted")
+        return run.info.run_id, dict(run.data.tags)

@@ -267,6 +267,33 @@ class ReplicaSample(Base):
     memory_limit_mb: Mapped[float] = mapped_column(Float)
 
 
+class DeploymentEvent(Base):
+    """One thing that happened to a deployment (an alert, a scaling decision...): its history.
+
+    Why generic (kind, time, message, details): every part of the workspace that acts on a
+    deployment can say what it did in one place that users read through the API.
+    """
+
+    __tablename__ = "deployment_events"
+    __table_args__ = (Index("ix_deployment_events_time", "deployment_id", "ts_ms"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_id: Mapped[str] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"))
+    ts_ms: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AlertAction(Base):
+    """The job a deployment's alerts start (e.g. a retrain job), one per deployment."""
+
+    __tablename__ = "alert_actions"
+    deployment_id: Mapped[str] = mapped_column(
+        ForeignKey("deployments.id", ondelete="CASCADE"), primary_key=True
+    )
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+
+
 def make_engine(url: str) -> Engine:
     """An engine that tolerates the server's worker threads sharing one SQLite file."""
     if url.startswith("sqlite"):
