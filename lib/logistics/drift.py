@@ -1,9 +1,16 @@
-"""Feature drift between a reference sample (training data) and a window of served requests.
+"""Feature drift between a reference sample (training data) and windows of served requests.
 
-Why two measures: the population stability index (PSI) is what model-risk teams read (< 0.1 stable,
-0.1–0.25 moderate, > 0.25 shifted); the Hellinger distance is bounded in [0, 1] and symmetric, so
-it compares across features. Both use the reference's quantile bins, so each bin holds the same
-share of training rows and a shift shows up wherever it lands.
+Why four measures: the population stability index (PSI) is what model-risk teams read (< 0.1
+stable, 0.1–0.25 moderate, > 0.25 shifted); the total variation distance (TVD) is the largest
+difference in probability any set of bins can show, in [0, 1]; the Hellinger distance is bounded in
+[0, 1] and symmetric, so it compares across features; the Kullback–Leibler divergence of the window
+from the reference is the information lost by assuming the training distribution still holds. All
+use the reference's quantile bins, so each bin holds the same share of training rows and a shift
+shows up wherever it lands.
+
+Why smoothing: a window that leaves a bin empty (or lands where training had no rows) would make
+PSI and KL infinite; every share is floored at ``eps`` and renormalised first, so each measure
+stays finite and an empty bin counts as a large but bounded shift.
 """
 
 from __future__ import annotations
@@ -12,8 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import rel_entr
 
 PSI_STABLE, PSI_SHIFTED = 0.1, 0.25
+MEASURES = ("psi", "tvd", "hellinger", "kl")
+EPS = 1e-4
 
 
 @dataclass(frozen=True)
@@ -21,6 +31,8 @@ class FeatureDrift:
     feature: str
     psi: float
     hellinger: float
+    tvd: float = 0.0
+    kl: float = 0.0
 
     @property
     def verdict(self) -> str:
@@ -29,31 +41,78 @@ class FeatureDrift:
         return "moderate" if self.psi < PSI_SHIFTED else "shifted"
 
 
-def _shares(reference: np.ndarray, current: np.ndarray, bins: int) -> tuple[np.ndarray, np.ndarray]:
-    edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)))
-    edges[0], edges[-1] = -np.inf, np.inf
-    ref = np.histogram(reference, edges)[0] / max(reference.size, 1)
-    cur = np.histogram(current, edges)[0] / max(current.size, 1)
+def _finite(values: np.ndarray, side: str) -> np.ndarray:
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        raise ValueError(f"the {side} sample has no finite values to bin")
+    return values
+
+
+def binned_shares(
+    reference: np.ndarray, current: np.ndarray, bins: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of ``reference`` and ``current`` in the reference's quantile bins (open-ended).
+
+    Repeated quantiles (a feature with few distinct values) merge into one edge, and a constant
+    reference still gets two bins: below its value and from it up.
+    """
+    if bins < 1:
+        raise ValueError(f"bins must be >= 1, got {bins}")
+    ref_values, cur_values = _finite(reference, "reference"), _finite(current, "current")
+    interior = np.unique(np.quantile(ref_values, np.linspace(0, 1, bins + 1))[1:-1])
+    if interior.size == 0:
+        interior = np.array([ref_values[0]])
+    edges = np.concatenate(([-np.inf], interior, [np.inf]))
+    ref = np.histogram(ref_values, edges)[0] / ref_values.size
+    cur = np.histogram(cur_values, edges)[0] / cur_values.size
     return ref, cur
 
 
-def psi(reference: np.ndarray, current: np.ndarray, bins: int = 10, eps: float = 1e-4) -> float:
+def smoothed(shares: np.ndarray, eps: float = EPS) -> np.ndarray:
+    """Shares floored at ``eps`` and renormalised to sum to one (no empty bin left)."""
+    floored = np.clip(shares, eps, None)
+    return floored / floored.sum()
+
+
+def psi(reference: np.ndarray, current: np.ndarray, bins: int = 10, eps: float = EPS) -> float:
     """Population stability index of ``current`` against ``reference``."""
-    ref, cur = _shares(np.asarray(reference, float), np.asarray(current, float), bins)
-    ref, cur = np.clip(ref, eps, None), np.clip(cur, eps, None)
+    ref, cur = (smoothed(s, eps) for s in binned_shares(reference, current, bins))
     return float(np.sum((cur - ref) * np.log(cur / ref)))
+
+
+def kl(reference: np.ndarray, current: np.ndarray, bins: int = 10, eps: float = EPS) -> float:
+    """Kullback–Leibler divergence KL(current ‖ reference) of the binned distributions, in nats."""
+    ref, cur = (smoothed(s, eps) for s in binned_shares(reference, current, bins))
+    return float(np.sum(rel_entr(cur, ref)))
+
+
+def tvd(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
+    """Total variation distance between the binned distributions, in [0, 1]."""
+    ref, cur = binned_shares(reference, current, bins)
+    return float(0.5 * np.abs(ref - cur).sum())
 
 
 def hellinger(reference: np.ndarray, current: np.ndarray, bins: int = 10) -> float:
     """Hellinger distance between the binned distributions, in [0, 1]."""
-    ref, cur = _shares(np.asarray(reference, float), np.asarray(current, float), bins)
+    ref, cur = binned_shares(reference, current, bins)
     return float(np.sqrt(0.5 * np.sum((np.sqrt(ref) - np.sqrt(cur)) ** 2)))
+
+
+def _measured(name: str, reference: np.ndarray, current: np.ndarray, bins: int) -> FeatureDrift:
+    return FeatureDrift(
+        name,
+        psi=psi(reference, current, bins),
+        hellinger=hellinger(reference, current, bins),
+        tvd=tvd(reference, current, bins),
+        kl=kl(reference, current, bins),
+    )
 
 
 def feature_drift(
     reference: pd.DataFrame, current: pd.DataFrame, features: tuple[str, ...], bins: int = 10
 ) -> list[FeatureDrift]:
-    """PSI and Hellinger for every feature; a feature missing from either side is an error."""
+    """Every measure for every feature; a feature missing from either side is an error."""
     if current.empty:
         raise ValueError("no current rows to compare: send requests before monitoring drift")
     for name in features:
@@ -61,29 +120,55 @@ def feature_drift(
             if name not in frame.columns:
                 raise ValueError(f"{side} data lacks feature {name!r}")
     return [
-        FeatureDrift(
-            name,
-            psi(reference[name].to_numpy(), current[name].to_numpy(), bins),
-            hellinger(reference[name].to_numpy(), current[name].to_numpy(), bins),
-        )
+        _measured(name, reference[name].to_numpy(), current[name].to_numpy(), bins)
         for name in features
     ]
 
 
+def window_starts(rows: int, window: int, step: int | None = None) -> list[int]:
+    """First row of each window of ``window`` rows, ``step`` rows apart (default: consecutive).
+
+    Consecutive windows keep a shorter last one (no served row left out); sliding windows are all
+    full, so each compares the same number of rows with the reference.
+    """
+    if window <= 0:
+        raise ValueError(f"window must be > 0, got {window}")
+    step = window if step is None else step
+    if step <= 0:
+        raise ValueError(f"step must be > 0, got {step}")
+    if step == window or rows <= window:
+        return list(range(0, rows, window)) if rows else []
+    return list(range(0, rows - window + 1, step))
+
+
 def drift_by_window(
-    reference: pd.DataFrame, current: pd.DataFrame, features: tuple[str, ...], window: int
+    reference: pd.DataFrame,
+    current: pd.DataFrame,
+    features: tuple[str, ...],
+    window: int,
+    step: int | None = None,
+    bins: int = 10,
 ) -> pd.DataFrame:
-    """PSI and Hellinger per feature for consecutive windows of ``window`` current rows."""
+    """Every measure per feature for windows of ``window`` current rows, ``step`` rows apart.
+
+    One row per window and feature: ``window`` (numbered from 1), ``first_row`` and ``last_row``
+    (0-based, in serving order), ``feature``,
+    the measures of ``MEASURES`` and the PSI ``verdict``.
+    """
     rows = []
-    for number, start in enumerate(range(0, len(current), window), start=1):
+    for number, start in enumerate(window_starts(len(current), window, step), start=1):
         chunk = current.iloc[start : start + window]
-        for d in feature_drift(reference, chunk, features):
+        for d in feature_drift(reference, chunk, features, bins):
             rows.append(
                 {
                     "window": number,
+                    "first_row": start,
+                    "last_row": start + len(chunk) - 1,
                     "feature": d.feature,
                     "psi": d.psi,
+                    "tvd": d.tvd,
                     "hellinger": d.hellinger,
+                    "kl": d.kl,
                     "verdict": d.verdict,
                 }
             )
