@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from logistics.concept_drift import ConceptAlarm
-from logistics.drift import MEASURES, PSI_SHIFTED
+from logistics.drift import MEASURES, THRESHOLDS
 
 
 @dataclass(frozen=True)
@@ -52,12 +52,14 @@ class Detection:
 
 
 def feature_detections(
-    drift: pd.DataFrame, *, measure: str = "psi", threshold: float = PSI_SHIFTED
+    drift: pd.DataFrame, *, measure: str = "psi", threshold: float | None = None
 ) -> list[Detection]:
     """Detections in ``drift_by_window``'s table: per feature, each window where ``measure``
-    rises past ``threshold`` (after a window at or below it, or from the start)."""
+    rises past ``threshold`` (default ``THRESHOLDS[measure]``) after a window at or below it,
+    or from the start."""
     if measure not in MEASURES:
         raise ValueError(f"unknown drift measure {measure!r}: use one of {', '.join(MEASURES)}")
+    threshold = THRESHOLDS[measure] if threshold is None else threshold
     found = []
     for feature, rows in drift.sort_values("window").groupby("feature", sort=True):
         above = False
