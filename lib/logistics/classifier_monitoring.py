@@ -2,17 +2,19 @@
 
 Why from the tracked metrics: every prediction tracked its input and, later, its true label (see
 ``logistics.ground_truth``), so the monitoring reads what was really served rather than replaying
-requests, and the figure puts accuracy and drift on the same windows so a drop lines up with the
-feature that moved.
+requests, and the figure puts accuracy and drift on the same axis of requests served so a drop lines
+up with the feature that moved and with the alerts raised.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from logistics.drift import PSI_SHIFTED
+from logistics.drift import THRESHOLDS
+from logistics.drift_alerts import Detection
 from logistics.telemetry_schema import SIGNALS
 
 INPUT_PREFIX = "metrics.input."
@@ -32,6 +34,12 @@ def served_inputs(predictions: pd.DataFrame) -> pd.DataFrame:
             "no predictions with ground truth yet: run mlflow_project/06_model_simulation.py first"
         )
     return tracked.rename(columns={f"{INPUT_PREFIX}{s}": s for s in SIGNALS})
+
+
+def prediction_errors(served: pd.DataFrame) -> pd.Series:
+    """1 where a prediction differed from its delayed label, in serving order: the stream the
+    concept-drift detectors read."""
+    return (served["metrics.final_label"] != served["metrics.prediction"]).astype(int)
 
 
 def accuracy_by_window(served: pd.DataFrame, window: int) -> pd.Series:
@@ -62,11 +70,16 @@ def save_accuracy_drift_figure(
     *,
     title: str,
     window: int,
+    detections: Sequence[Detection] = (),
+    measure: str = "psi",
 ) -> Path:
-    """Accuracy per window above PSI per feature and window, as one PNG at ``path``.
+    """Accuracy per window above ``measure`` per feature and window, as one PNG at ``path``.
 
-    ``aggregate_accuracy`` (the windows the simulation reported, in order) is drawn dashed when
-    there is any, so the two accuracy measures can be checked against each other.
+    The x axis counts requests served, so consecutive accuracy windows, sliding drift windows and
+    detections line up: concept-drift detections are bands on the accuracy panel, feature-drift
+    detections markers on the drift panel. ``aggregate_accuracy`` (the windows the simulation
+    reported, in order) is drawn dashed when there is any, so the two accuracy measures can be
+    checked against each other.
     """
     import matplotlib
 
@@ -74,25 +87,43 @@ def save_accuracy_drift_figure(
     import matplotlib.pyplot as plt
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig, (acc_ax, psi_ax) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
-    acc_ax.plot(accuracy.index, accuracy.to_numpy(), marker="o", label="accuracy (delayed labels)")
+    fig, (acc_ax, drift_ax) = plt.subplots(2, 1, figsize=(10, 6), sharex=True)
+    ends = accuracy.index.to_numpy() * window
+    acc_ax.plot(ends, accuracy.to_numpy(), marker="o", label="accuracy (delayed labels)")
     if not aggregate_accuracy.empty:
         acc_ax.plot(
-            range(1, len(aggregate_accuracy) + 1),
+            [n * window for n in range(1, len(aggregate_accuracy) + 1)],
             aggregate_accuracy.to_numpy(),
             linestyle="--",
             label="aggregate metric",
         )
+    concept = [d for d in detections if d.kind == "concept_drift"]
+    for n, d in enumerate(concept):
+        start = (d.window - 1) * window
+        label = "concept-drift alert" if n == 0 else None
+        acc_ax.axvspan(start, start + window, color="tab:red", alpha=0.15, label=label)
+        acc_ax.annotate(d.detector, (d.position, acc_ax.get_ylim()[0]), fontsize=7, rotation=90)
     acc_ax.set_ylabel("accuracy")
-    acc_ax.legend()
+    acc_ax.legend(fontsize=7)
     for feature, g in drift.groupby("feature"):
-        psi_ax.plot(g.window, g.psi, marker="o", label=feature)
-    psi_ax.axhline(
-        PSI_SHIFTED, color="tab:red", linestyle="--", label=f"shifted (PSI {PSI_SHIFTED:g})"
-    )
-    psi_ax.set_ylabel("PSI vs training data")
-    psi_ax.set_xlabel(f"window of {window} requests")
-    psi_ax.legend(fontsize=7)
+        drift_ax.plot(g.last_row + 1, g[measure], marker=".", label=feature)
+    features = [d for d in detections if d.kind == "feature_drift" and d.detector == measure]
+    if features:
+        drift_ax.scatter(
+            [d.position + 1 for d in features],
+            [d.value for d in features],
+            s=120,
+            facecolors="none",
+            edgecolors="tab:red",
+            linewidths=2,
+            zorder=3,
+            label="feature-drift alert",
+        )
+    level = THRESHOLDS[measure]
+    drift_ax.axhline(level, color="tab:red", linestyle="--", label=f"alarm ({measure} {level:g})")
+    drift_ax.set_ylabel(f"{measure.upper()} vs training data")
+    drift_ax.set_xlabel(f"requests served (windows of {window})")
+    drift_ax.legend(fontsize=7)
     fig.suptitle(title)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
@@ -101,5 +132,5 @@ def save_accuracy_drift_figure(
 
 
 def shifted_features(drift: pd.DataFrame) -> list[str]:
-    """Features judged shifted in any window, sorted by name."""
+    """Features judged shifted (by PSI) in any window, sorted by name."""
     return sorted(set(drift[drift.verdict == "shifted"].feature))

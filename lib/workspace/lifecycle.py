@@ -20,6 +20,7 @@ from workspace.client import (
     BuildOut,
     DeploymentFailed,
     DeploymentOut,
+    JobOut,
     ModelOut,
     NotFound,
     ProjectOut,
@@ -85,6 +86,16 @@ def find_model(client: WorkspaceClient, project_id: str, name: str) -> ModelOut:
             return client.get_model(project_id=project_id, model_id=model.id)
     names = ", ".join(sorted(m.name for m in models)) or "none"
     raise UnknownModel(f"no model named {name!r} in this project; models that exist: {names}")
+
+
+def find_job(client: WorkspaceClient, project_id: str, name: str) -> JobOut:
+    """The job called ``name`` in the project; the error lists the jobs that exist."""
+    jobs = _all(lambda **kw: client.list_jobs(project_id=project_id, **kw), "jobs")
+    for job in jobs:
+        if job.name == name:
+            return job
+    names = ", ".join(sorted(j.name for j in jobs)) or "none"
+    raise NotFound(f"no job named {name!r} in this project; jobs that exist: {names}")
 
 
 def ensure_model(client: WorkspaceClient, project_id: str, name: str, **fields: Any) -> ModelOut:

@@ -9,12 +9,15 @@ import pandas as pd
 import pytest
 from logistics.classifier_monitoring import (
     accuracy_by_window,
+    prediction_errors,
     reported_accuracy,
     save_accuracy_drift_figure,
     served_inputs,
     shifted_features,
 )
+from logistics.concept_drift import alarms
 from logistics.drift import drift_by_window
+from logistics.drift_alerts import concept_detections, feature_detections
 from logistics.telemetry_schema import SIGNALS
 
 
@@ -68,5 +71,32 @@ def test_the_figure_shows_accuracy_over_drift_and_names_the_shifted_feature(tmp_
         tmp_path / "plots" / "clf-accuracy-drift.png",
         title="clf v1: accuracy and drift",
         window=100,
+    )
+    assert path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_errors_are_the_predictions_that_missed_their_label() -> None:
+    assert prediction_errors(predictions(5, wrong_every=2)).tolist() == [1, 0, 1, 0, 1]
+
+
+def test_the_figure_marks_feature_and_concept_drift_alerts(tmp_path: Path) -> None:
+    reference = served_inputs(predictions(400))
+    current = served_inputs(
+        pd.concat([predictions(400), predictions(400, shift=15, wrong_every=2)], ignore_index=True)
+    )
+    drift = drift_by_window(reference, current, SIGNALS, 100, step=50)
+    found = feature_detections(drift) + concept_detections(
+        alarms(prediction_errors(current), window=100), window=100
+    )
+    assert {d.kind for d in found} == {"feature_drift", "concept_drift"}
+    assert {d.feature for d in found if d.kind == "feature_drift"} == {SIGNALS[-1]}
+    path = save_accuracy_drift_figure(
+        accuracy_by_window(current, 100),
+        pd.Series(dtype=float),
+        drift,
+        tmp_path / "clf-alerts.png",
+        title="clf v1: alerts",
+        window=100,
+        detections=found,
     )
     assert path.read_bytes()[:4] == b"\x89PNG"

@@ -1,6 +1,7 @@
 """Part two of the lab, step by step, against a real workspace, MLflow store and Iceberg table:
 train on a signal-driven label, deploy from the registry, retrain on a new batch behind a quality
-gate, redeploy the champion, simulate traffic with delayed ground truth and monitor drift."""
+gate, redeploy the champion, simulate traffic with delayed ground truth, monitor drift and raise
+alerts."""
 
 from __future__ import annotations
 
@@ -100,9 +101,21 @@ def test_06_simulation_reports_delayed_truth_and_window_accuracy(run_step) -> No
     assert len(accuracies) == 3 and all(0.5 < a <= 1 for a in accuracies), output
 
 
-def test_07_monitoring_finds_the_drifted_feature_and_saves_a_plot(run_step) -> None:
+def test_07_monitoring_finds_the_drifted_feature_raises_alerts_and_saves_a_plot(
+    lab_server, run_step
+) -> None:
     output = run_step("mlflow_project/07_model_monitoring.py", "--window", "100")
     assert "features shifted vs training data: iot_signal_4" in output, output
+    assert "alert: feature drift of iot_signal_4: psi" in output, output
+    served = endpoint(lab_server, run_step)
+    events = lab_server.client().list_deployment_events(
+        project_id=served.project_id,
+        model_id=served.model.id,
+        build_id=served.build.id,
+        deployment_id=served.deployment.id,
+        kind="alert",
+    )
+    assert any(e.details["feature"] == "iot_signal_4" for e in events.events), events
     plot = re.search(r"saved (\S+\.png)", output).group(1)
     with open(plot, "rb") as handle:
         assert handle.read(4) == b"\x89PNG"
