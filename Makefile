@@ -41,7 +41,7 @@ postgresql:
 web: $(STAMP)
 	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found: install Node.js (apt-get install nodejs npm)"; exit 1; }
 	@$(PY) -m logistics.maps.assets fetch
-	@$(PY) -m workspace.console.assets fetch
+	@$(PY) -m workspace.console fetch
 
 # Headless Chromium verifies the maps and the console in tests (Debian's chromium package).
 browser:
