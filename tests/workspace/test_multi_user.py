@@ -24,7 +24,7 @@ import psutil
 import pytest
 import requests
 import workspace
-from lab_server import deploy, free_port
+from lab_server import Browserless, deploy, free_port
 
 BAD_ENVIRONMENTS = [
     ({"A": "x\u0000y"}, "A holds a NUL byte"),
@@ -377,6 +377,29 @@ def _python_for(account: str) -> tuple[str, str]:
     raise AssertionError(f"{account} can run no {version} here")
 
 
+def _session_account(server, project_id: str, timeout_s: float = 120) -> int:
+    """Start the project's JupyterLab from the console, as a user would, wait until it answers,
+    and return the uid its process runs as; the session is stopped again."""
+    browser = Browserless(server, server.admin_key)
+    started = browser.post(f"/projects/{project_id}/session/start", {"csrf_token": browser.csrf})
+    assert started.status_code == 303, started.text
+    try:
+        deadline = time.monotonic() + timeout_s
+        page = ""
+        while 'data-state="running"' not in page:
+            assert 'data-state="failed"' not in page, page
+            assert time.monotonic() < deadline, f"no JupyterLab answered in {timeout_s:g} s"
+            time.sleep(0.5)
+            page = browser.get(f"/projects/{project_id}").text
+        for process in psutil.process_iter(["cmdline", "uids"]):
+            cmdline = " ".join(process.info["cmdline"] or ())
+            if "jupyterlab" in cmdline and f"/{project_id}" in cmdline:
+                return process.info["uids"].real
+        raise AssertionError(f"no JupyterLab process of project {project_id}")
+    finally:
+        browser.post(f"/projects/{project_id}/session/stop", {"csrf_token": browser.csrf})
+
+
 def test_user_code_runs_as_an_account_that_cannot_read_the_workspaces_state(
     account, make_server
 ) -> None:
@@ -412,6 +435,7 @@ def test_user_code_runs_as_an_account_that_cannot_read_the_workspaces_state(
         served = deploy(admin, project.id, "probe", file_path="probe.py", function_name="predict")
         answer = admin.call_model(served.model.access_key, {})["response"]
         assert answer == {"uid": entry.pw_uid, "read_database": False}
+        assert _session_account(server, project.id) == entry.pw_uid
     finally:
         for server_process in psutil.process_iter(["username"]):  # nothing of the account stays
             if server_process.info["username"] == account:

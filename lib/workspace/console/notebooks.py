@@ -57,7 +57,12 @@ def start(services: Services, project: db.Project, user: db.User) -> None:
         _keys[project.id] = key_id
         identity = ProjectIdentity(project.id, project.name, project.creator.username)
         _starting[project.id] = services.executor.submit(
-            launch_session, services.settings, identity, dict(project.environment), key
+            launch_session,
+            services.settings,
+            identity,
+            dict(project.environment),
+            key,
+            run_as=services.run_as,
         )
 
 
