@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future
 
+from workspace.processes.accounts import account_of
 from workspace.processes.environment import ProjectIdentity
 from workspace.processes.groups import still_ours
 from workspace.server.storage import crud
@@ -62,7 +63,7 @@ def start(services: Services, project: db.Project, user: db.User) -> None:
             identity,
             dict(project.environment),
             key,
-            run_as=services.run_as,
+            run_as=account_of(services.accounts, project.id),
         )
 
 

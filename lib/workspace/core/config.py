@@ -46,8 +46,9 @@ class WorkspaceSettings(BaseSettings):
     project_id: str | None = Field(default=None, description="Default project of client calls.")
     run_as_user: str | None = Field(
         default=None,
-        description="Unprivileged account user code runs as; default nobody when the server is "
-        "root and nobody can run its Python, else the server's own account.",
+        description="Unprivileged account user code runs as, or 'per-project' for an account "
+        "per project (a root server); default nobody when the server is root and nobody can run "
+        "its Python, else the server's own account.",
     )
     mlflow_port: int = Field(default=8781, description="Port of the MLflow server `up` starts.")
     max_body_bytes: int = Field(default=5 * MB, description="Model request body cap (CML: 5 MB).")

@@ -61,7 +61,7 @@ async def start(services: Services) -> list[asyncio.Task]:
         key = crud.bootstrap_admin(session)
     if key is not None:
         save_admin_credentials(services.settings, key)
-    close_home(services.settings.lab_home, traversable=services.run_as is not None)
+    close_home(services.settings.lab_home, traversable=services.accounts is not None)
     services.index.load_all()
     services.projects.restore()
     services.builder.restore()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
-from workspace.processes.run_as import RunAs
+from workspace.processes.accounts import Accounts
 from workspace.server.endpoint.asgi import ModelEndpoint
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.isolation import account_for_user_code
@@ -52,8 +52,8 @@ class Services:
     mlflow: MlflowService
     registry: Registry
     executor: ThreadPoolExecutor
-    run_as: RunAs | None = None
-    """The account user code runs as; None: the server's own."""
+    accounts: Accounts | None = None
+    """The accounts user code runs as (one shared, or one per project); None: the server's."""
     stopping: threading.Event = field(default_factory=threading.Event)
 
 
@@ -63,8 +63,8 @@ def wire(settings: WorkspaceSettings) -> Services:
     sessions = db.make_sessionmaker(db.make_engine(settings.sqlalchemy_url))
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="workspace")
     stopping = threading.Event()
-    run_as = account_for_user_code(settings)
-    backend = make_backend(settings, run_as=run_as)
+    accounts = account_for_user_code(settings)
+    backend = make_backend(settings)
     router = ModelRouter(backend)
     index = ModelIndex(sessions)
     deployer = Deployer(
@@ -75,6 +75,7 @@ def wire(settings: WorkspaceSettings) -> Services:
         index=index,
         executor=executor,
         stopping=stopping,
+        accounts=accounts,
     )
     telemetry = Telemetry(sessions, backend, deployer.active)
     return Services(
@@ -85,9 +86,11 @@ def wire(settings: WorkspaceSettings) -> Services:
         index=index,
         projects=ProjectFiles(settings, sessions, executor),
         runtimes=RuntimeCatalog.of_this_server(),
-        builder=Builder(settings, sessions, executor, run_as=run_as),
+        builder=Builder(settings, sessions, executor, accounts=accounts),
         deployer=deployer,
-        jobs=JobService(sessions, JobRunner(settings, sessions, run_as=run_as), stopping=stopping),
+        jobs=JobService(
+            sessions, JobRunner(settings, sessions, accounts=accounts), stopping=stopping
+        ),
         telemetry=telemetry,
         endpoint=ModelEndpoint(
             index,
@@ -100,6 +103,6 @@ def wire(settings: WorkspaceSettings) -> Services:
         mlflow=MlflowService(settings),
         registry=Registry(settings.mlflow_tracking_uri),
         executor=executor,
-        run_as=run_as,
+        accounts=accounts,
         stopping=stopping,
     )

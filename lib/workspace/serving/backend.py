@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from workspace.processes.run_as import RunAs
 from workspace.replica import REPLICA_SECRET_HEADER
 
 __all__ = [
@@ -50,6 +51,8 @@ class DeploymentSpec:
     replicas: int = 1
     environment: dict[str, str] = field(default_factory=dict)
     python: str | None = None
+    account: RunAs | None = None
+    """The OS account its local replicas run as (its project's); None: the server's own."""
     autoscaling: dict[str, object] | None = None
     """An autoscaling replication policy (``{"type": "autoscaling", "min_replicas",
     "max_replicas", ...}``) where the deployment has one; None means ``replicas`` fixed."""

@@ -33,7 +33,6 @@ from pathlib import Path
 
 from workspace.processes.environment import base_environment, with_lab_on_path
 from workspace.processes.limits import Cgroup, CoreAllocator, cgroups_enabled
-from workspace.processes.run_as import RunAs
 from workspace.serving.backend import DeploymentSpec, ReplicaState, ReplicaStatus
 from workspace.serving.replica_slot import ReplicaProcess
 
@@ -50,13 +49,11 @@ class LocalProcessBackend:
         *,
         env: dict[str, str] | None = None,
         cgroups: bool | None = None,
-        run_as: RunAs | None = None,
     ) -> None:
         self.root_dir = Path(root_dir)
         self.log_dir = self.root_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.env = with_lab_on_path(env if env is not None else base_environment())
-        self.run_as = run_as
         # Replicas hold the read end; when this process ends, however it ends, the kernel closes
         # the write end and every replica sees end-of-file and exits (no thread is involved).
         self._lifeline_read, self._lifeline_write = os.pipe()
@@ -113,7 +110,7 @@ class LocalProcessBackend:
             env=env,
             secret=self._secrets[spec.deployment_id],
             lifeline_fd=self._lifeline_read,
-            run_as=self.run_as,
+            run_as=spec.account,
         )
         replica.cores = self.cores.take(spec.cpu)
         if self.use_cgroups:

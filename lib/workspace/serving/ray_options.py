@@ -27,12 +27,21 @@ def replica_count(spec: DeploymentSpec) -> dict[str, Any]:
 
 def actor_options(spec: DeploymentSpec) -> dict[str, Any]:
     """cpu and memory as Ray reservations, and the deployment's environment for its workers
-    (with this lab's ``lib/`` first on PYTHONPATH, so a worker imports the same replica code)."""
+    (with this lab's ``lib/`` first on PYTHONPATH, so a worker imports the same replica code).
+
+    A build with its own environment (its ``requirements.txt`` or ``cdsw-build.sh``) runs its
+    workers with that environment's interpreter (``py_executable``), as a local replica does;
+    the environment layers over the lab's packages, so Ray and the replica code import there
+    too. It is a path on this machine's disk: a Ray cluster spanning machines needs the build
+    folders and envs on a shared filesystem (README, "Run it on a team cluster")."""
     env = {k: v for k, v in spec.environment.items() if not k.startswith("RAY_")}
+    runtime_env: dict[str, Any] = {"env_vars": with_lab_on_path({**env, **RAY_LOOPBACK_ENV})}
+    if spec.python:
+        runtime_env["py_executable"] = spec.python
     return {
         "num_cpus": spec.cpu,
         "memory": int(spec.memory_gb * 1024**3),
-        "runtime_env": {"env_vars": with_lab_on_path({**env, **RAY_LOOPBACK_ENV})},
+        "runtime_env": runtime_env,
     }
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
+from workspace.processes.accounts import AccountError, Accounts, account_of
 from workspace.processes.environment import ProjectIdentity, child_environment
 from workspace.processes.python_envs import EnvironmentFailed, build_python
 from workspace.schemas.states import DEPLOYMENTS_RUNNING, BuildStatus, DeploymentStatus
@@ -51,8 +52,10 @@ class Deployer:
         index: ModelIndex,
         executor: Executor,
         stopping: threading.Event,
+        accounts: Accounts | None = None,
     ) -> None:
         self.settings = settings
+        self.accounts = accounts
         self.sessions = sessions
         self.backend = backend
         self.router = router
@@ -182,6 +185,7 @@ class Deployer:
                 replicas=dep.replicas,
                 environment=python.activate(env) if python else env,
                 python=python.python if python else None,
+                account=account_of(self.accounts, project.id),
             )
 
     def _deploy(self, deployment_id: str) -> None:
@@ -193,7 +197,7 @@ class Deployer:
                 return
             try:
                 spec = self._spec(deployment_id)
-            except EnvironmentFailed as exc:
+            except (EnvironmentFailed, AccountError) as exc:
                 self._set(deployment_id, DeploymentStatus.FAILED, str(exc))
                 return
             if spec is None:
