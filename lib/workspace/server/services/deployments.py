@@ -133,6 +133,26 @@ class Deployer:
         self.index.refresh_model(dep.model_id)
         return dep, True
 
+    def scale(self, deployment_id: str, replicas: int) -> bool:
+        """Run ``replicas`` replicas of a running deployment now, and record the count (an
+        autoscaling decision, or a switch to a fixed count). False, changing nothing, while a
+        start, stop or restart holds the deployment: the caller tries again later."""
+        lock = self._locks[deployment_id]
+        if not lock.acquire(blocking=False):
+            return False
+        try:
+            if deployment_id not in self._active or self.stopping.is_set():
+                return False
+            self.backend.scale(deployment_id, replicas)
+            with self.sessions() as session:
+                dep = session.get(db.Deployment, deployment_id)
+                if dep is not None:
+                    dep.replicas = replicas
+                    session.commit()
+            return True
+        finally:
+            lock.release()
+
     def restore(self) -> None:
         """After a server restart: bring back what was running, finish what was stopping."""
         with self.sessions() as session:
@@ -182,6 +202,7 @@ class Deployer:
                 replicas=dep.replicas,
                 environment=python.activate(env) if python else env,
                 python=python.python if python else None,
+                autoscaling=dep.autoscaling_policy or None,
             )
 
     def _deploy(self, deployment_id: str) -> None:
