@@ -110,6 +110,17 @@ class ReplicationPolicy(Strict):
             return int(self.num_replicas or 1)
         return max(int(self.min_replicas or 1), min(int(self.max_replicas or 1), replicas))
 
+    def describe(self) -> str:
+        """The policy in words (a deployment's history, the monitoring report)."""
+        if not self.autoscaling:
+            return f"a fixed count of {self.num_replicas}"
+        target = (
+            f"p95 <= {self.target_p95_ms:g} ms"
+            if self.target_p95_ms
+            else f"{self.target_inflight:g} requests in flight per replica"
+        )
+        return f"autoscaling {self.min_replicas}..{self.max_replicas} replicas for {target}"
+
     @classmethod
     def of(cls, stored: dict[str, Any] | None, replicas: int) -> ReplicationPolicy:
         """The policy a row keeps (None: fixed at ``replicas``)."""

@@ -69,7 +69,7 @@ def create_model_deployment(
     )
     session.add(dep)
     if policy.autoscaling:
-        add_event(session, deployment_id, "replication", f"deployed with {describe(policy)}")
+        add_event(session, deployment_id, "replication", f"deployed with {policy.describe()}")
     session.commit()
     deployer.deploy(deployment_id)
     return schemas.DeploymentOut.model_validate(dep)
@@ -90,18 +90,6 @@ def _starting_replication(
     given = "replicas" in body.model_fields_set
     start = policy.bounded(body.replicas) if given else int(policy.num_replicas or 1)
     return start, policy
-
-
-def describe(policy: ReplicationPolicy) -> str:
-    """A policy in words, for the deployment's history."""
-    if not policy.autoscaling:
-        return f"a fixed count of {policy.num_replicas}"
-    target = (
-        f"p95 <= {policy.target_p95_ms:g} ms"
-        if policy.target_p95_ms
-        else f"{policy.target_inflight:g} requests in flight per replica"
-    )
-    return f"autoscaling {policy.min_replicas}..{policy.max_replicas} replicas for {target}"
 
 
 @router.patch("/{deployment_id}", response_model=schemas.DeploymentOut)
@@ -129,7 +117,7 @@ def update_model_deployment(
     check_policy_fits(backend, policy, cpu=dep.cpu, memory_gb=dep.memory)
     replicas = policy.bounded(dep.replicas)
     dep.autoscaling_policy = policy.model_dump() if policy.autoscaling else None
-    add_event(session, deployment_id, "replication", f"switched to {describe(policy)}")
+    add_event(session, deployment_id, "replication", f"switched to {policy.describe()}")
     if dep.status != DeploymentStatus.DEPLOYED:
         dep.replicas = replicas  # the next restart starts this many
     session.commit()
