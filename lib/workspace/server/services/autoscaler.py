@@ -46,10 +46,15 @@ EVENT_KIND = "autoscaling"
 
 
 def check_policy_fits(
-    backend: ServingBackend, policy: ReplicationPolicy, *, cpu: float, memory_gb: float
+    backend: ServingBackend,
+    policy: ReplicationPolicy,
+    *,
+    cpu: float | None = None,
+    memory_gb: float | None = None,
 ) -> None:
     """Refuse (400) an autoscaling policy the serving backend cannot carry out: one without a
-    scale call, or whose ``max_replicas`` replicas of this size it cannot hold."""
+    scale call, or (given a replica size: a deployment's) whose ``max_replicas`` replicas of that
+    size it cannot hold."""
     if not policy.autoscaling:
         return
     name = type(backend).__name__
@@ -59,8 +64,10 @@ def check_policy_fits(
             "use a fixed policy"
         )
     room = getattr(backend, "replica_room", None)
-    most = room(cpu, memory_gb) if callable(room) else None
-    if most is not None and int(policy.max_replicas or 1) > most:
+    if cpu is None or memory_gb is None or not callable(room):
+        return
+    most = room(cpu, memory_gb)
+    if int(policy.max_replicas or 1) > most:
         raise InvalidRequest(
             f"replication_policy.max_replicas: {policy.max_replicas} replicas of {cpu:g} vCPU "
             f"and {memory_gb:g} GB exceed what the serving backend can hold ({most}); "

@@ -44,12 +44,7 @@ def create_model(
 ) -> schemas.ModelOut:
     project = access.project
     policy = body.default_replication_policy
-    check_policy_fits(
-        backend,
-        policy,
-        cpu=body.default_resources.cpu_millicores / 1000,
-        memory_gb=body.default_resources.memory_mb / 1024,
-    )
+    check_policy_fits(backend, policy)  # its size is checked where a deployment gives one
     if body.project_id and body.project_id != project.id:
         raise HTTPException(400, "project_id in the body differs from the one in the path")
     taken = session.scalar(
