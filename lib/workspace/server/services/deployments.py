@@ -133,12 +133,13 @@ class Deployer:
         self.index.refresh_model(dep.model_id)
         return dep, True
 
-    def scale(self, deployment_id: str, replicas: int) -> bool:
+    def scale(self, deployment_id: str, replicas: int, wait_s: float = 0.0) -> bool:
         """Run ``replicas`` replicas of a running deployment now, and record the count (an
-        autoscaling decision, or a switch to a fixed count). False, changing nothing, while a
-        start, stop or restart holds the deployment: the caller tries again later."""
+        autoscaling decision, or a switch to a fixed count). False, changing nothing, when a
+        start, stop or restart still holds the deployment after ``wait_s``: try again later."""
         lock = self._locks[deployment_id]
-        if not lock.acquire(blocking=False):
+        acquired = lock.acquire(timeout=wait_s) if wait_s > 0 else lock.acquire(blocking=False)
+        if not acquired:
             return False
         try:
             if deployment_id not in self._active or self.stopping.is_set():

@@ -116,15 +116,13 @@ def update_model_deployment(
     policy = body.policy
     check_policy_fits(backend, policy, cpu=dep.cpu, memory_gb=dep.memory)
     replicas = policy.bounded(dep.replicas)
+    running = dep.status == DeploymentStatus.DEPLOYED
+    if running and replicas != dep.replicas and not deployer.scale(deployment_id, replicas, 5.0):
+        raise HTTPException(409, f"deployment '{deployment_id}' is busy; try again")
+    dep.replicas = replicas  # a stopped one starts this many on its next restart
     dep.autoscaling_policy = policy.model_dump() if policy.autoscaling else None
     add_event(session, deployment_id, "replication", f"switched to {policy.describe()}")
-    if dep.status != DeploymentStatus.DEPLOYED:
-        dep.replicas = replicas  # the next restart starts this many
     session.commit()
-    if dep.status == DeploymentStatus.DEPLOYED and replicas != dep.replicas:
-        if not deployer.scale(deployment_id, replicas):
-            raise HTTPException(409, f"deployment '{deployment_id}' is busy; try again")
-        session.refresh(dep)
     return shown_to(schemas.DeploymentOut.model_validate(dep), access.role)
 
 
