@@ -4,7 +4,7 @@ Every ``LAB_AUTOSCALE_INTERVAL_S`` it reads, for each deployed deployment with a
 policy, what the last ``LAB_AUTOSCALE_WINDOW_S`` of traffic was (rate, p95 and service time from
 the request metrics the telemetry writes, requests in flight from the router), asks
 ``workspace.autoscaling.decide`` for a count and scales through the serving backend's own
-``scale`` call (``Deployer.scale``). A change is a ``autoscaling`` event in the deployment's
+``scale`` call (``Deployer.scale``). A change is an ``autoscaling`` event in the deployment's
 history; ``lab_replicas_desired`` and ``lab_replicas_actual`` show both counts to Prometheus.
 
 Why the workspace decides on every backend, Ray Serve included: the policy's targets (p95 of the
