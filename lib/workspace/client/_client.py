@@ -57,6 +57,8 @@ class WorkspaceClient(Connection):
     get_model_deployment = _model_calls.get_model_deployment
     stop_model_deployment = _model_calls.stop_model_deployment
     restart_model_deployment = _model_calls.restart_model_deployment
+    update_model_deployment = _model_calls.update_model_deployment
+    list_deployment_events = _model_calls.list_deployment_events
     list_model_replicas = _model_calls.list_model_replicas
     read_replica_metrics = _model_calls.read_replica_metrics
 

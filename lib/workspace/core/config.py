@@ -64,6 +64,17 @@ class WorkspaceSettings(BaseSettings):
     sampler_interval_s: float = Field(
         default=5.0, description="How often replica CPU and memory use is sampled."
     )
+    autoscale_interval_s: float = Field(
+        default=2.0, gt=0, description="How often autoscaling policies are evaluated."
+    )
+    autoscale_window_s: float = Field(
+        default=10.0, gt=0, description="Recent traffic an autoscaling decision observes."
+    )
+    autoscale_cooldown_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long load must stay lower before an autoscaling policy removes replicas.",
+    )
     metrics_retention_days: float = Field(
         default=30.0, description="How long prediction metrics (and aggregates) are kept."
     )

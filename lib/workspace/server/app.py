@@ -71,6 +71,7 @@ async def start(services: Services) -> list[asyncio.Task]:
     return [
         asyncio.create_task(telemetry.flush_forever(settings.metrics_flush_s)),
         asyncio.create_task(telemetry.sample_forever(settings.sampler_interval_s)),
+        asyncio.create_task(services.autoscaler.evaluate_forever(settings.autoscale_interval_s)),
         asyncio.create_task(
             telemetry.purge_forever(
                 settings.retention_purge_s,

@@ -18,6 +18,7 @@ from workspace.processes.accounts import Accounts
 from workspace.server.endpoint.asgi import ModelEndpoint
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.isolation import account_for_user_code
+from workspace.server.services.autoscaler import Autoscaler
 from workspace.server.services.builds import Builder
 from workspace.server.services.deployments import Deployer
 from workspace.server.services.job_runner import JobRunner
@@ -48,6 +49,7 @@ class Services:
     deployer: Deployer
     jobs: JobService
     telemetry: Telemetry
+    autoscaler: Autoscaler
     endpoint: ModelEndpoint
     mlflow: MlflowService
     registry: Registry
@@ -92,6 +94,14 @@ def wire(settings: WorkspaceSettings) -> Services:
             sessions, JobRunner(settings, sessions, accounts=accounts), stopping=stopping
         ),
         telemetry=telemetry,
+        autoscaler=Autoscaler(
+            settings,
+            sessions,
+            deployer=deployer,
+            backend=backend,
+            router=router,
+            registry=telemetry.registry,
+        ),
         endpoint=ModelEndpoint(
             index,
             router,

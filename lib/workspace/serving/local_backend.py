@@ -31,6 +31,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import psutil
+
 from workspace.processes.environment import base_environment, with_lab_on_path
 from workspace.processes.limits import Cgroup, CoreAllocator, cgroups_enabled
 from workspace.serving.backend import DeploymentSpec, ReplicaState, ReplicaStatus
@@ -155,6 +157,11 @@ class LocalProcessBackend:
         """What a request must carry in ``REPLICA_SECRET_HEADER`` for this deployment's replicas
         to answer it; None when the deployment does not run here."""
         return self._secrets.get(deployment_id)
+
+    def replica_room(self, cpu: float, memory_gb: float) -> int:
+        """How many replicas of this size the machine holds: their memory limits together stay
+        within its memory (CPU shares may overlap; memory limits are what a replica may use)."""
+        return max(0, int(psutil.virtual_memory().total // (memory_gb * 1024**3)))
 
     def replica_log(self, replica_id: str, lines: int = 50) -> str:
         """The tail of a replica's log, to show why it failed."""

@@ -136,6 +136,27 @@ class Deployer:
         self.index.refresh_model(dep.model_id)
         return dep, True
 
+    def scale(self, deployment_id: str, replicas: int, wait_s: float = 0.0) -> bool:
+        """Run ``replicas`` replicas of a running deployment now, and record the count (an
+        autoscaling decision, or a switch to a fixed count). False, changing nothing, when a
+        start, stop or restart still holds the deployment after ``wait_s``: try again later."""
+        lock = self._locks[deployment_id]
+        acquired = lock.acquire(timeout=wait_s) if wait_s > 0 else lock.acquire(blocking=False)
+        if not acquired:
+            return False
+        try:
+            if deployment_id not in self._active or self.stopping.is_set():
+                return False
+            self.backend.scale(deployment_id, replicas)
+            with self.sessions() as session:
+                dep = session.get(db.Deployment, deployment_id)
+                if dep is not None:
+                    dep.replicas = replicas
+                    session.commit()
+            return True
+        finally:
+            lock.release()
+
     def restore(self) -> None:
         """After a server restart: bring back what was running, finish what was stopping."""
         with self.sessions() as session:
@@ -186,6 +207,7 @@ class Deployer:
                 environment=python.activate(env) if python else env,
                 python=python.python if python else None,
                 account=account_of(self.accounts, project.id),
+                autoscaling=dep.autoscaling_policy or None,
             )
 
     def _deploy(self, deployment_id: str) -> None:
