@@ -41,7 +41,7 @@ postgresql:
 web: $(STAMP)
 	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found: install Node.js (apt-get install nodejs npm)"; exit 1; }
 	@$(PY) -m logistics.maps.assets fetch
-	@$(PY) -m workspace.console.assets fetch
+	@$(PY) -m workspace.console fetch
 
 # Headless Chromium verifies the maps and the console in tests (Debian's chromium package).
 browser:
@@ -57,10 +57,12 @@ demo: setup
 	@$(PY) bin/demo.py
 
 # The second pass runs the backend-neutral serving and server tests again with replicas on Ray
-# Serve (a Ray head the run starts and stops by its PID); what only local processes have (CPU
-# pinning, cgroups, restart counts per slot, direct replica URLs) stays in the first pass.
+# Serve (a Ray head the run starts and stops by its PID), with the PRD steps and a build with its
+# own environment; what only local processes have (CPU pinning, cgroups, restart counts per slot,
+# direct replica URLs) stays in the first pass.
 RAY_SUITE = tests/workspace/serving/test_router.py tests/workspace/test_draining.py \
-	tests/workspace/test_restart.py
+	tests/workspace/test_restart.py tests/prd/test_prd_operations.py \
+	"tests/workspace/test_project_envs.py::test_a_build_installs_its_requirements_once_per_recipe_and_its_replica_imports_them"
 test: setup
 	$(PY) -m pytest -q
 	LAB_TEST_SERVING_BACKEND=ray $(PY) -m pytest -q $(RAY_SUITE) -k "not killed_replica"

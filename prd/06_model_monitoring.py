@@ -17,6 +17,7 @@
 # and memory per replica against their limits, restarts and the tracked model metrics, as PNG
 # plots, then a capacity verdict: saturated or not, and the replicas that would meet a target p95
 # at the observed rate (an M/M/c queueing model fed with the measured rate and service time).
+# A deployment with an autoscaling policy also shows the policy's decisions and its replica count.
 
 # %%
 from logistics.script_args import LabArgumentParser, add_model_flags, parse_script_args
@@ -43,6 +44,7 @@ from workspace.monitoring import (
     requests_frame,
     save_plots,
 )
+from workspace.scaling_report import format_decisions, save_replicas_plot, scaling_events
 
 with exit_on_user_error(WorkspaceError):
     client = WorkspaceClient()
@@ -60,6 +62,7 @@ with exit_on_user_error(WorkspaceError):
     requests = requests_frame(rows)
     replicas = replicas_frame(client.read_replica_metrics(**ids).to_dict()["replica_metrics"])
     load = observed_load(requests, replicas)
+    decisions = scaling_events(client, served, since_ms=since_ms)
 
 # %%
 verdict = assess(
@@ -77,5 +80,7 @@ print(
     f"replica restarts {replica_restarts(replicas)}"
 )
 print(verdict.format())
-for path in [*paths, verdict_path]:
+print(format_decisions(served.deployment, decisions))
+scaling_path = save_replicas_plot(decisions, out, args.model)
+for path in [*paths, verdict_path, *([scaling_path] if scaling_path else [])]:
     print(f"saved {path}")

@@ -136,6 +136,33 @@ def resources_from_flags(args: argparse.Namespace) -> dict[str, Any]:
     return {"cpu": args.cpu, "memory": args.memory, "replicas": args.replicas}
 
 
+def add_autoscaling_flags(parser: argparse.ArgumentParser) -> None:
+    """``--autoscale-max`` (hand the deployment to an autoscaling policy), ``--autoscale-min``
+    and ``--autoscale-p95-ms``: the policy's bounds and latency target."""
+    parser.add_argument(
+        "--autoscale-max",
+        type=positive_int,
+        default=None,
+        help="switch the new deployment to an autoscaling policy with this many replicas at most",
+    )
+    parser.add_argument("--autoscale-min", type=positive_int, default=1, help="fewest replicas")
+    parser.add_argument(
+        "--autoscale-p95-ms", type=float, default=250.0, help="the policy's p95 latency target"
+    )
+
+
+def autoscaling_from_flags(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The policy ``add_autoscaling_flags`` reads; None without ``--autoscale-max``."""
+    if args.autoscale_max is None:
+        return None
+    return {
+        "type": "autoscaling",
+        "min_replicas": args.autoscale_min,
+        "max_replicas": args.autoscale_max,
+        "target_p95_ms": args.autoscale_p95_ms,
+    }
+
+
 def add_concurrency_flag(parser: argparse.ArgumentParser, *, default: int) -> None:
     """``--concurrency``: the workers of a closed-loop load."""
     parser.add_argument(

@@ -26,6 +26,7 @@ from workspace.client import (
     ProjectOut,
     WorkspaceClient,
 )
+from workspace.schemas import ReplicationPolicy
 from workspace.schemas.states import DEPLOYMENTS_COMING_UP, DeploymentStatus
 
 
@@ -249,3 +250,18 @@ def _same_entry_point(build: BuildOut) -> dict[str, Any]:
         "kernel": build.kernel or "python3",
         **runtime,
     }
+
+
+def switch_replication(
+    client: WorkspaceClient, served: Served, policy: dict[str, Any] | ReplicationPolicy
+) -> Served:
+    """Hand the serving deployment to a replication policy in place (no new build, no restart):
+    an autoscaling one brings the count within its bounds now and the workspace scales it."""
+    deployment = client.update_model_deployment(
+        project_id=served.project_id,
+        model_id=served.model.id,
+        build_id=served.build.id,
+        deployment_id=served.deployment.id,
+        replication_policy=ReplicationPolicy.model_validate(policy).model_dump(mode="json"),
+    )
+    return Served(served.project_id, served.model, served.build, deployment)

@@ -37,6 +37,7 @@ from workspace.processes.groups import (
     stop_group_by_pid,
 )
 from workspace.processes.python_envs import ensure_env, project_env_path
+from workspace.processes.run_as import RunAs
 
 
 class SessionError(Exception):
@@ -106,10 +107,16 @@ def launch_session(
     api_key: str | None,
     *,
     timeout: float = 120,
+    run_as: RunAs | None = None,
 ) -> tuple[SessionInfo, bool]:
     """JupyterLab in the project's folder with the job environment and ``api_key`` (the key of
     whoever asked for it); the one running is returned as it is. What the CLI and the console's
-    "start session" both call, the console without going through its own HTTP API."""
+    "start session" both call, the console without going through its own HTTP API.
+
+    ``run_as``: the server's account for user code. A session started by the server runs the
+    notebooks' code as that account, as a job does: its HOME is the project folder (as in CML),
+    the folder, the project's env and the session's runtime folder are the account's, and
+    nothing else under LAB_HOME is readable to it."""
     running = find_session(settings, project.id)
     if running and _alive(running):
         return running, False
@@ -121,8 +128,18 @@ def launch_session(
         )
     home = _sessions_dir(settings) / project.id
     home.mkdir(parents=True, exist_ok=True)
-    env = child_environment(settings, project=project, api_key=api_key, layers=[environment])
+    env = child_environment(
+        settings,
+        project=project,
+        api_key=api_key,
+        layers=[environment],
+        home=folder if run_as else None,
+    )
     python = ensure_env(project_env_path(settings, project.id))
+    if run_as is not None:
+        _sessions_dir(settings).chmod(0o711)  # traversable to the account, never listable
+        for owned in (folder, python.path, home):
+            run_as.give(owned)
     env = python.activate(env)
     # JupyterLab itself is the lab's; its python3 kernel spec comes from the project's env.
     env["JUPYTER_PATH"] = os.pathsep.join(
@@ -137,10 +154,12 @@ def launch_session(
     if os.geteuid() == 0:  # containers often run as root; JupyterLab refuses that by default
         command.append("--allow-root")
     log_path = settings.logs_dir / f"session-{project.id}.log"
-    proc = start_in_group(command, cwd=folder, env=env, log_path=log_path)
+    proc = start_in_group(command, cwd=folder, env=env, log_path=log_path, run_as=run_as)
     started = started_at(proc.pid)
     info = SessionInfo(project.id, project.name, proc.pid, started, port, token, str(log_path))
-    (_sessions_dir(settings) / f"{project.id}.json").write_text(json.dumps(asdict(info)))
+    record = _sessions_dir(settings) / f"{project.id}.json"
+    record.write_text(json.dumps(asdict(info)))
+    record.chmod(0o600)  # its token opens the notebooks
     deadline = time.monotonic() + timeout
     while not _answers(info):
         if proc.poll() is not None or time.monotonic() > deadline:

@@ -1,5 +1,6 @@
 """The lab's journey 00 → 02 → 03 → 05 → 07 on the team's components: Spark on the standalone
-cluster, the Iceberg catalog and the workspace database on PostgreSQL, the warehouse on S3.
+cluster, the Iceberg catalog on PostgreSQL (JDBC) and once more on the REST catalog, the workspace
+database on PostgreSQL, the warehouse on S3, and the model replicas on Ray Serve.
 
 Each step runs as a user runs it, a subprocess with the team settings in its environment, against
 a workspace server started with the same settings. The fleet is small (3 trucks, 1 day) so the
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 import sqlalchemy
 from lab_server import RunningServer, free_port
 from logistics.lakehouse import load_table
@@ -22,17 +24,29 @@ from logistics.lakehouse import load_table
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(scope="module")
-def journey(tmp_path_factory, postgres, s3, spark_cluster, environment_with):
-    """A workspace on PostgreSQL with the lakehouse on the cluster; yields a step runner."""
-    home = tmp_path_factory.mktemp("journey-home")
+@pytest.fixture(scope="module", params=["jdbc", "rest"])
+def journey(request, tmp_path_factory, postgres, s3, spark_cluster, ray_head, environment_with):
+    """A workspace on PostgreSQL serving on Ray Serve, with the lakehouse on the cluster and the
+    catalog of the parameter's kind; yields a step runner."""
+    kind = request.param
+    home = tmp_path_factory.mktemp(f"journey-{kind}-home")
     port = free_port()
+    catalog = (
+        request.getfixturevalue("rest_catalog").settings()
+        if kind == "rest"
+        else {"LAB_CATALOG_URI": postgres.create_database("journey_catalog")}
+    )
     settings = {
         **spark_cluster.settings(),
         **s3.settings(),
-        "LAB_WAREHOUSE": s3.warehouse("journey"),
-        "LAB_CATALOG_URI": postgres.create_database("journey_catalog"),
-        "LAB_DATABASE_URL": postgres.create_database("journey_workspace"),
+        "LAB_WAREHOUSE": s3.warehouse(f"journey-{kind}"),
+        **catalog,
+        "LAB_NAMESPACE": f"journey_{kind}",
+        "LAB_DATABASE_URL": postgres.create_database(f"journey_{kind}_workspace"),
+        "LAB_SERVING_BACKEND": "ray",
+        "LAB_RAY_ADDRESS": ray_head.address,
+        "LAB_RAY_SERVE_PORT": str(free_port()),
+        "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0",
         "LAB_PORT": str(port),
         "LAB_SAMPLER_INTERVAL_S": "0.5",
         "LAB_METRICS_FLUSH_S": "0.2",
@@ -93,6 +107,8 @@ def test_the_journey_runs_on_the_team_cluster_from_datagen_to_redeployment(
         names = connection.execute(sqlalchemy.text("SELECT name FROM projects")).scalars().all()
     engine.dispose()
     assert "logistics-prd" in names
+    serve = f"http://127.0.0.1:{journey.settings['LAB_RAY_SERVE_PORT']}/-/routes"
+    assert requests.get(serve, timeout=10).json(), "the models were not served by Ray Serve"
     telemetry = load_table("fleet_telemetry", lab_settings_of(journey.settings))
-    assert telemetry.location().startswith(journey.settings["LAB_WAREHOUSE"])
+    assert telemetry.location().startswith("s3://")
     assert str(telemetry.current_snapshot().snapshot_id) == snapshot

@@ -97,13 +97,23 @@ def test_06_monitors_the_deployment_and_gives_a_capacity_verdict(run_step) -> No
 
 
 def test_07_redeploys_with_more_replicas_without_a_failed_request(lab_server, run_step) -> None:
-    output = run_step("prd/07_model_redeployment.py", "--replicas", "2", "--seconds", "4")
+    output = run_step(
+        "prd/07_model_redeployment.py",
+        *("--replicas", "2", "--seconds", "4", "--autoscale-min", "2", "--autoscale-max", "2"),
+    )
     assert re.search(r"cutover: \d+ requests during the redeploy, 0 failed", output), output
     assert re.search(r"requests/s\s+[0-9.]+\s+[0-9.]+\s+[0-9.]+", output)
+    assert "autoscaling 2..2 replicas for p95 <= 250 ms" in output
     from workspace.lifecycle import serving
 
     client, project = prd_client(lab_server)
-    assert serving(client, project.id, "TimeSeriesQuery").deployment.replicas == 2
+    deployment = serving(client, project.id, "TimeSeriesQuery").deployment
+    assert deployment.replicas == 2 and deployment.replication_policy.type == "autoscaling"
+
+
+def test_06_shows_the_autoscaling_policy_of_a_redeployed_model(run_step) -> None:
+    output = run_step("prd/06_model_monitoring.py")
+    assert "replication: autoscaling 2..2 replicas for p95 <= 250 ms; 2 replica(s) now" in output
 
 
 def test_a_redeploy_whose_build_fails_leaves_the_old_deployment_serving(lab_server) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -137,3 +138,27 @@ def deploy(client: WorkspaceClient, project_id: str, name: str, **build_fields) 
         timeout=120,
     )
     return Deployed(project_id, model, build, dep)
+
+
+class Browserless:
+    """A signed-in console session over plain HTTP: what a script (or an attacker) can send."""
+
+    def __init__(self, server: RunningServer, key: str) -> None:
+        self.url = server.url
+        self.http = requests.Session()
+        form = self.http.get(f"{self.url}/signin").text
+        token = re.search(r'name="signin_token" value="([^"]+)"', form)[1]
+        self.signed_in = self.http.post(
+            f"{self.url}/signin",
+            data={"signin_token": token, "api_key": key},
+            allow_redirects=False,
+        )
+        page = self.http.get(f"{self.url}/projects").text
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        self.csrf = found[1] if found else ""
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.http.get(self.url + path, allow_redirects=False, **kwargs)
+
+    def post(self, path: str, data: dict | None = None, **kwargs) -> requests.Response:
+        return self.http.post(self.url + path, data=data, allow_redirects=False, **kwargs)

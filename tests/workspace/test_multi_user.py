@@ -6,6 +6,7 @@ build or deployment runs acts with its creator's key, which ends with it."""
 from __future__ import annotations
 
 import contextlib
+import grp
 import json
 import os
 import pwd
@@ -24,7 +25,8 @@ import psutil
 import pytest
 import requests
 import workspace
-from lab_server import deploy, free_port
+from lab_server import Browserless, deploy, free_port
+from workspace.processes.accounts import GROUP, PER_PROJECT, account_name
 
 BAD_ENVIRONMENTS = [
     ({"A": "x\u0000y"}, "A holds a NUL byte"),
@@ -227,6 +229,7 @@ env = dict(os.environ)
 for name in ("LAB_API_KEY", "CDSW_APIV2_KEY"):  # without its own key, would it find another?
     os.environ.pop(name)
 home = Path(env["LAB_HOME"])
+table = env["CDSW_PROJECT_ID"] + ".parquet"
 
 
 def can(action):
@@ -235,6 +238,10 @@ def can(action):
         return True
     except OSError:
         return False
+
+
+def can_read(path):
+    return can(lambda: Path(path).read_bytes()) if path else None
 
 
 def logged_to_mlflow():
@@ -260,7 +267,9 @@ report = {
     "list_logs": can(lambda: os.listdir(home / "logs")),
     "list_builds": can(lambda: os.listdir(home / "builds")),
     "own_folder": Path("written-by-the-job.txt").read_text() == "mine",
-    "warehouse": can(lambda: (Path(env["LAB_WAREHOUSE"]) / "t.parquet").write_bytes(b"PAR1")),
+    "warehouse": can(lambda: (Path(env["LAB_WAREHOUSE"]) / table).write_bytes(b"PAR1")),
+    "read_other_project": can_read(os.environ.get("OTHER_FILE")),
+    "read_shared_table": can_read(os.environ.get("SHARED_FILE")),
 }
 print("REPORT " + json.dumps(report))
 
@@ -272,9 +281,13 @@ def predict(args):
 
 def _probe(admin, project_dir: Path, **environment: str) -> tuple[object, dict]:
     """Run PROBE as a job of a new project made from ``project_dir``; its report."""
+    project_dir.mkdir(exist_ok=True)
     (project_dir / "probe.py").write_text(PROBE)
     project = admin.create_project(
-        name="probe", template="local", local_path=str(project_dir), environment=environment
+        name=f"probe {project_dir.name}",
+        template="local",
+        local_path=str(project_dir),
+        environment=environment,
     )
     job = admin.create_job(project_id=project.id, name="probe", script="probe.py")
     run = admin.create_job_run(project_id=project.id, job_id=job.id)
@@ -377,31 +390,67 @@ def _python_for(account: str) -> tuple[str, str]:
     raise AssertionError(f"{account} can run no {version} here")
 
 
+def _session_account(server, project_id: str, timeout_s: float = 120) -> int:
+    """Start the project's JupyterLab from the console, as a user would, wait until it answers,
+    and return the uid its process runs as; the session is stopped again."""
+    browser = Browserless(server, server.admin_key)
+    started = browser.post(f"/projects/{project_id}/session/start", {"csrf_token": browser.csrf})
+    assert started.status_code == 303, started.text
+    try:
+        deadline = time.monotonic() + timeout_s
+        page = ""
+        while 'data-state="running"' not in page:
+            assert 'data-state="failed"' not in page, page
+            assert time.monotonic() < deadline, f"no JupyterLab answered in {timeout_s:g} s"
+            time.sleep(0.5)
+            page = browser.get(f"/projects/{project_id}").text
+        for process in psutil.process_iter(["cmdline", "uids"]):
+            cmdline = " ".join(process.info["cmdline"] or ())
+            if "jupyterlab" in cmdline and f"/{project_id}" in cmdline:
+                return process.info["uids"].real
+        raise AssertionError(f"no JupyterLab process of project {project_id}")
+    finally:
+        browser.post(f"/projects/{project_id}/session/stop", {"csrf_token": browser.csrf})
+
+
+def _server_handing_code_to(account: str, make_server, base: Path):
+    """A started server whose user code runs as ``account`` (a name, or ``per-project``), with
+    a warehouse under ``base``; what the operator does first: LAB_HOME's parent reachable."""
+    python, path = _python_for("nobody" if account == PER_PROJECT else account)
+    base.chmod(0o711)
+    warehouse = base / "warehouse"
+    warehouse.mkdir()
+    (base / "home").mkdir()
+    server = make_server(base / "home")
+    server.python = python
+    server.env.update(LAB_RUN_AS_USER=account, LAB_WAREHOUSE=str(warehouse), PYTHONPATH=path)
+    del server.env["MLFLOW_TRACKING_URI"]  # the workspace serves MLflow over HTTP itself
+    mlflow_url = f"http://127.0.0.1:{free_port()}"
+    server.env["LAB_MLFLOW_PORT"] = mlflow_url.rsplit(":", 1)[1]
+    server.start()
+    _wait_until_answers(f"{mlflow_url}/health")
+    return server, warehouse
+
+
+def _end_processes_of(accounts: set[str]) -> None:
+    """Nothing of the accounts stays running."""
+    for process in psutil.process_iter(["username"]):
+        if process.info["username"] in accounts:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+
+
 def test_user_code_runs_as_an_account_that_cannot_read_the_workspaces_state(
     account, make_server
 ) -> None:
     assert os.geteuid() == 0, "this machine runs the server as root, as the issue found it"
-    python, path = _python_for(account)
     entry = pwd.getpwnam(account)
     base = Path(tempfile.mkdtemp(prefix="lab-isolation-"))
     try:
-        base.chmod(0o711)  # the operator's part: LAB_HOME's parent reachable by the account
-        warehouse = base / "warehouse"
-        warehouse.mkdir()
+        server, warehouse = _server_handing_code_to(account, make_server, base)
         os.chown(warehouse, entry.pw_uid, entry.pw_gid)
-        project_dir = base / "files"
-        project_dir.mkdir()
-        (base / "home").mkdir()
-        server = make_server(base / "home")
-        server.python = python
-        server.env.update(LAB_RUN_AS_USER=account, LAB_WAREHOUSE=str(warehouse), PYTHONPATH=path)
-        del server.env["MLFLOW_TRACKING_URI"]  # the workspace serves MLflow over HTTP itself
-        mlflow_url = f"http://127.0.0.1:{free_port()}"
-        server.env["LAB_MLFLOW_PORT"] = mlflow_url.rsplit(":", 1)[1]
-        server.start()
-        _wait_until_answers(f"{mlflow_url}/health")
         admin = server.client()
-        project, report = _probe(admin, project_dir, MLFLOW_PROBE="1")
+        project, report = _probe(admin, base / "files", MLFLOW_PROBE="1")
         assert report["mlflow"] is True, "MLflow must stay reachable to the account"
         assert report["uid"] == entry.pw_uid
         assert not report["read_database"], "the job read the workspace database"
@@ -412,9 +461,62 @@ def test_user_code_runs_as_an_account_that_cannot_read_the_workspaces_state(
         served = deploy(admin, project.id, "probe", file_path="probe.py", function_name="predict")
         answer = admin.call_model(served.model.access_key, {})["response"]
         assert answer == {"uid": entry.pw_uid, "read_database": False}
+        assert _session_account(server, project.id) == entry.pw_uid
     finally:
-        for server_process in psutil.process_iter(["username"]):  # nothing of the account stays
-            if server_process.info["username"] == account:
-                with contextlib.suppress(psutil.Error):
-                    server_process.kill()
+        _end_processes_of({account})
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_each_project_runs_as_an_account_of_its_own_that_cannot_read_another_projects_files(
+    make_server,
+) -> None:
+    group_existed = _group_exists(GROUP)
+    base = Path(tempfile.mkdtemp(prefix="lab-accounts-"))
+    made: set[str] = set()
+    try:
+        server, warehouse = _server_handing_code_to(PER_PROJECT, make_server, base)
+        shutil.chown(warehouse, group=GROUP)  # the operator's part: the lake is the group's
+        warehouse.chmod(0o2770)
+        admin = server.client()
+        first, mine = _probe(admin, base / "first")
+        made.add(account_name(first.id))
+        written = server.home / "projects" / first.id / "written-by-the-job.txt"
+        second, theirs = _probe(
+            admin,
+            base / "second",
+            OTHER_FILE=str(written),
+            SHARED_FILE=str(warehouse / f"{first.id}.parquet"),
+        )
+        made.add(account_name(second.id))
+        accounts = {pwd.getpwnam(name).pw_uid for name in made}
+        assert {mine["uid"], theirs["uid"]} == accounts and len(accounts) == 2
+        assert mine["own_folder"] and mine["warehouse"] and theirs["warehouse"]
+        assert theirs["read_other_project"] is False, "a project read another project's files"
+        assert theirs["read_shared_table"] is True, "the warehouse is shared, as a data lake is"
+        assert not theirs["read_database"] and not theirs["read_credentials"]
+        served = deploy(admin, second.id, "probe", file_path="probe.py", function_name="predict")
+        assert admin.call_model(served.model.access_key, {})["response"]["uid"] == theirs["uid"]
+        admin.stop_model_deployment(
+            project_id=second.id,
+            model_id=served.model.id,
+            build_id=served.build.id,
+            deployment_id=served.deployment.id,
+        )
+        admin.delete_project(project_id=first.id)
+        with pytest.raises(KeyError):
+            pwd.getpwnam(account_name(first.id))  # its account went with it
+    finally:
+        _end_processes_of(made)
+        for name in made:
+            subprocess.run(["userdel", name], capture_output=True, check=False)
+        if not group_existed:
+            subprocess.run(["groupdel", GROUP], capture_output=True, check=False)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _group_exists(name: str) -> bool:
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True

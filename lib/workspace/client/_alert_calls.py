@@ -1,4 +1,5 @@
-"""A deployment's alerts, history, alert job and training snapshot, from monitoring code.
+"""A deployment's alerts, alert job and training snapshot, from monitoring code (its history,
+where alerts show as ``alert`` events, is ``list_deployment_events``).
 
 Why beside the metric calls: a monitoring job measures drift with the domain's code and hands the
 workspace only what it detected; the workspace shows it (``/metrics``, ``read_metrics``, the
@@ -11,12 +12,7 @@ from typing import Any
 
 from workspace.client._connection import Connection
 from workspace.client._model_calls import _deployment_path
-from workspace.schemas.alerts import (
-    AlertActionOut,
-    AlertOut,
-    DeploymentEventList,
-    TrainingSnapshotOut,
-)
+from workspace.schemas.alerts import AlertActionOut, AlertOut, TrainingSnapshotOut
 
 
 def create_deployment_alert(
@@ -37,28 +33,6 @@ def create_deployment_alert(
     path = _deployment_path(client, project_id, model_id, build_id, deployment_id)
     body = {"kind": kind, "detector": detector, "value": value, **fields}
     return AlertOut.model_validate(client.http.request("POST", path + "/alerts", json_body=body))
-
-
-def list_deployment_events(
-    client: Connection,
-    *,
-    project_id: str | None = None,
-    model_id: str,
-    build_id: str,
-    deployment_id: str,
-    kind: str | None = None,
-    start_timestamp_ms: int | None = None,
-    end_timestamp_ms: int | None = None,
-) -> DeploymentEventList:
-    """The deployment's history in time order, optionally of one ``kind`` (e.g. ``alert``)."""
-    path = _deployment_path(client, project_id, model_id, build_id, deployment_id)
-    params = {
-        "kind": kind,
-        "start_timestamp_ms": start_timestamp_ms,
-        "end_timestamp_ms": end_timestamp_ms,
-    }
-    data = client.http.request("GET", path + "/events", params=params)
-    return DeploymentEventList.model_validate(data)
 
 
 def get_training_snapshot(

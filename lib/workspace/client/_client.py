@@ -64,6 +64,8 @@ class WorkspaceClient(Connection):
     get_model_deployment = _model_calls.get_model_deployment
     stop_model_deployment = _model_calls.stop_model_deployment
     restart_model_deployment = _model_calls.restart_model_deployment
+    update_model_deployment = _model_calls.update_model_deployment
+    list_deployment_events = _model_calls.list_deployment_events
     list_model_replicas = _model_calls.list_model_replicas
     read_replica_metrics = _model_calls.read_replica_metrics
 
@@ -73,9 +75,8 @@ class WorkspaceClient(Connection):
     track_aggregate_metrics = _metric_calls.track_aggregate_metrics
     call_model = _metric_calls.call_model
 
-    # alerts, history, alert job and training snapshot of a deployment (_alert_calls)
+    # alerts, alert job and training snapshot of a deployment (_alert_calls)
     create_deployment_alert = _alert_calls.create_deployment_alert
-    list_deployment_events = _alert_calls.list_deployment_events
     get_training_snapshot = _alert_calls.get_training_snapshot
     set_alert_action = _alert_calls.set_alert_action
 

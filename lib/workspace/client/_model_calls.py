@@ -17,8 +17,10 @@ from workspace.schemas import (
     BuildLog,
     BuildOut,
     DeploymentCreate,
+    DeploymentEventList,
     DeploymentList,
     DeploymentOut,
+    DeploymentUpdate,
     ModelCreate,
     ModelList,
     ModelOut,
@@ -238,3 +240,40 @@ def read_replica_metrics(
     window = {"start_timestamp_ms": start_timestamp_ms, "end_timestamp_ms": end_timestamp_ms}
     data = client.http.request("GET", path + "/replica_metrics", params=window)
     return ReplicaSampleList.model_validate(data)
+
+
+def update_model_deployment(
+    client: Connection,
+    body: DeploymentUpdate | Mapping[str, Any] | None = None,
+    *,
+    project_id: str | None = None,
+    model_id: str,
+    build_id: str,
+    deployment_id: str,
+    **fields: Any,
+) -> DeploymentOut:
+    """Switch a deployment's replication in place: ``replicas=N`` fixes the count,
+    ``replication_policy={"type": "autoscaling", ...}`` hands it to the autoscaler."""
+    data = request_body(body, fields)
+    path = _deployment_path(client, project_id, model_id, build_id, deployment_id)
+    return DeploymentOut.model_validate(client.http.request("PATCH", path, json_body=data))
+
+
+def list_deployment_events(
+    client: Connection,
+    *,
+    project_id: str | None = None,
+    model_id: str,
+    build_id: str,
+    deployment_id: str,
+    kind: str | None = None,
+    start_timestamp_ms: int | None = None,
+    end_timestamp_ms: int | None = None,
+) -> DeploymentEventList:
+    """The deployment's history, oldest first: autoscaling decisions (kind ``autoscaling``),
+    replication switches (``replication``) and whatever else recorded an event."""
+    path = _deployment_path(client, project_id, model_id, build_id, deployment_id) + "/events"
+    query = {"kind": kind, "start_timestamp_ms": start_timestamp_ms}
+    query["end_timestamp_ms"] = end_timestamp_ms
+    data = client.http.request("GET", path, params=query)
+    return DeploymentEventList.model_validate(data)

@@ -1,7 +1,7 @@
 """The web console: the workspace in a browser, served at ``/`` on the API's port.
 
 Server-rendered pages (Jinja2) with a little htmx and plain JavaScript; every asset is vendored
-at setup (``python -m workspace.console.assets fetch``) so the console works offline. Pages read
+at setup (``python -m workspace.console fetch``) so the console works offline. Pages read
 through the API's own route functions and services, so what the console shows and refuses is
 what the API would.
 

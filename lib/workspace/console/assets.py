@@ -2,7 +2,7 @@
 
 Why vendored: the console and ``/docs`` must work on a machine without internet (and in the
 browser tests, where the network is cut). ``make setup`` runs ``python -m
-workspace.console.assets fetch``; the server then serves each file under ``/static/vendor/``.
+workspace.console fetch``; the server then serves each file under ``/static/vendor/``.
 """
 
 from __future__ import annotations
@@ -30,15 +30,15 @@ def vendored_file(name: str) -> Path:
     path = package_file(source)
     if path is None:
         raise WebAssetsMissing(
-            f"{source.spec} is not fetched: run `python -m workspace.console.assets fetch`"
+            f"{source.spec} is not fetched: run `python -m workspace.console fetch`"
         )
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m workspace.console.assets fetch`` — the setup step for the console."""
+    """``python -m workspace.console fetch`` — the setup step for the console."""
     if (sys.argv[1:] if argv is None else argv) != ["fetch"]:
-        print("usage: python -m workspace.console.assets fetch", file=sys.stderr)
+        print("usage: python -m workspace.console fetch", file=sys.stderr)
         return 2
     try:
         specs = fetch(VENDORED.values())
@@ -47,7 +47,3 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"console assets ready: {', '.join(specs)}")
     return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future
 
+from workspace.processes.accounts import account_of
 from workspace.processes.environment import ProjectIdentity
 from workspace.processes.groups import still_ours
 from workspace.server.storage import crud
@@ -57,7 +58,12 @@ def start(services: Services, project: db.Project, user: db.User) -> None:
         _keys[project.id] = key_id
         identity = ProjectIdentity(project.id, project.name, project.creator.username)
         _starting[project.id] = services.executor.submit(
-            launch_session, services.settings, identity, dict(project.environment), key
+            launch_session,
+            services.settings,
+            identity,
+            dict(project.environment),
+            key,
+            run_as=account_of(services.accounts, project.id),
         )
 
 

@@ -46,8 +46,9 @@ class WorkspaceSettings(BaseSettings):
     project_id: str | None = Field(default=None, description="Default project of client calls.")
     run_as_user: str | None = Field(
         default=None,
-        description="Unprivileged account user code runs as; default nobody when the server is "
-        "root and nobody can run its Python, else the server's own account.",
+        description="Unprivileged account user code runs as, or 'per-project' for an account "
+        "per project (a root server); default nobody when the server is root and nobody can run "
+        "its Python, else the server's own account.",
     )
     mlflow_port: int = Field(default=8781, description="Port of the MLflow server `up` starts.")
     max_body_bytes: int = Field(default=5 * MB, description="Model request body cap (CML: 5 MB).")
@@ -62,6 +63,17 @@ class WorkspaceSettings(BaseSettings):
     )
     sampler_interval_s: float = Field(
         default=5.0, description="How often replica CPU and memory use is sampled."
+    )
+    autoscale_interval_s: float = Field(
+        default=2.0, gt=0, description="How often autoscaling policies are evaluated."
+    )
+    autoscale_window_s: float = Field(
+        default=10.0, gt=0, description="Recent traffic an autoscaling decision observes."
+    )
+    autoscale_cooldown_s: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long load must stay lower before an autoscaling policy removes replicas.",
     )
     metrics_retention_days: float = Field(
         default=30.0, description="How long prediction metrics (and aggregates) are kept."

@@ -36,7 +36,12 @@ class BackgroundLoad:
         self._thread.join(timeout=self.plan.timeout_s + 10)
 
     @property
-    def summary(self) -> LoadSummary:
+    def result(self) -> LoadResult:
+        """Every request's record and the summary, once the load has finished."""
         if self._result is None:
             raise RuntimeError("the background load has not finished")
-        return self._result.summary
+        return self._result
+
+    @property
+    def summary(self) -> LoadSummary:
+        return self.result.summary

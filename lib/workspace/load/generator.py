@@ -26,7 +26,9 @@ class LoadPlan:
     """What to send, how fast and for how long.
 
     ``rate`` (requests/s) selects open-loop; without it, ``concurrency`` workers loop closed.
-    ``payloads`` is a sequence cycled through, or a function of the request index.
+    ``rate_profile`` (requests/s as a function of seconds since the start) is open-loop at a
+    changing rate, such as a ramp. ``payloads`` is a sequence cycled through, or a function of
+    the request index.
     """
 
     url: str
@@ -39,6 +41,7 @@ class LoadPlan:
     timeout_s: float = 30.0
     headers: dict[str, str] = field(default_factory=dict)
     envelope: bool = True  # False: send payloads as they are (another server's own format)
+    rate_profile: Callable[[float], float] | None = None
 
     def __post_init__(self) -> None:
         if self.count is None and self.duration_s is None:
@@ -51,6 +54,16 @@ class LoadPlan:
             raise ValueError(f"concurrency must be > 0, got {self.concurrency}")
         if self.rate is not None and self.rate <= 0:
             raise ValueError(f"rate must be > 0, got {self.rate}")
+        if self.rate_profile is not None and self.duration_s is None:
+            raise ValueError("a rate profile needs duration_s")
+
+    def next_start(self, index: int, previous: float) -> float:
+        """Seconds after the start at which request ``index`` is scheduled (open loop)."""
+        if self.rate_profile is None:
+            return index / float(self.rate or 1)
+        if index == 0:
+            return 0.0
+        return previous + 1 / max(self.rate_profile(previous), 1e-3)
 
     def body(self, index: int) -> dict[str, Any]:
         payload = (
@@ -137,7 +150,7 @@ async def _run(
             progress(1)
 
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        if plan.rate is None:
+        if plan.rate is None and plan.rate_profile is None:
 
             async def worker() -> None:
                 while (index := next_index()) is not None:
@@ -152,8 +165,10 @@ async def _run(
                 async with in_flight:
                     done(await _send(session, plan, index, scheduled))
 
+            offset = 0.0
             while (index := next_index()) is not None:
-                scheduled = started + index / plan.rate
+                offset = plan.next_start(index, offset)
+                scheduled = started + offset
                 await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
                 tasks.append(asyncio.create_task(one(index, scheduled)))
             await asyncio.gather(*tasks)

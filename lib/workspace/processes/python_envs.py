@@ -125,13 +125,17 @@ def remove_env(path: Path) -> None:
 
 def build_recipe(build_dir: Path) -> str | None:
     """The key of the environment a build snapshot needs: sha256 of its ``cdsw-build.sh`` and
-    ``requirements.txt``, the Python version and the lab it layers over; None when it has
-    neither file (the build runs with the lab's interpreter, at no extra cost)."""
+    ``requirements.txt``, the Python version, the lab it layers over and the account that owns
+    the snapshot; None when it has neither file (the build runs with the lab's interpreter, at
+    no extra cost). Why the owner: where each project's code runs as an account of its own, an
+    environment one project's recipe made is that account's, never another project's."""
     files = [build_dir / BUILD_SCRIPT, build_dir / REQUIREMENTS]
     if not any(f.is_file() for f in files):
         return None
     digest = hashlib.sha256()
-    for part in (platform.python_implementation(), platform.python_version(), *lab_site_packages()):
+    owner = str(build_dir.stat().st_uid)
+    parts = (platform.python_implementation(), platform.python_version(), owner)
+    for part in (*parts, *lab_site_packages()):
         digest.update(part.encode() + b"\0")
     for f in files:
         digest.update(f.name.encode() + b"\0")

@@ -52,10 +52,11 @@ class RunAs:
         return cls.named(DEFAULT_ACCOUNT) if os.geteuid() == 0 else None
 
     def popen_args(self) -> dict[str, Any]:
-        """Keyword arguments of ``subprocess.Popen`` that start the child as this account."""
+        """Keyword arguments of ``subprocess.Popen`` that start the child as this account, with
+        umask 007: what it writes is its group's too (a shared warehouse), never everyone's."""
         if os.geteuid() == self.uid:
             return {}
-        return {"user": self.uid, "group": self.gid, "extra_groups": []}
+        return {"user": self.uid, "group": self.gid, "extra_groups": [], "umask": 0o007}
 
     def give(self, path: Path) -> None:
         """Make ``path`` (a project folder, a build snapshot) and everything below it this

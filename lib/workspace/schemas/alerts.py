@@ -1,5 +1,5 @@
-"""Alerts a monitoring job raises on a deployment, the deployment's history, and the training
-snapshot its drift is measured against.
+"""Alerts a monitoring job raises on a deployment, the job they start, and the training snapshot
+its drift is measured against (alerts show in the deployment's history as ``alert`` events).
 
 Why the workspace takes figures and does not compute them: what drift means is the model's
 business (which features, which reference, which detector); the workspace stores an alert once,
@@ -9,7 +9,7 @@ acts on it (starts the deployment's alert job).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
@@ -65,17 +65,6 @@ class AlertOut(Record):
     message: str
     job_run_id: str = ""
     """The run of the deployment's alert job this alert started; empty when none."""
-
-
-class DeploymentEventOut(Record):
-    kind: str
-    timestamp_ms: int = Field(validation_alias="ts_ms")
-    message: str
-    details: dict[str, Any]
-
-
-class DeploymentEventList(Record):
-    events: list[DeploymentEventOut]
 
 
 class AlertActionIn(Strict):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from typing import Any
+
+from pydantic import AliasChoices, Field, model_validator
 
 from workspace.schemas.common import (
     DeploymentEnvironmentIn,
@@ -12,6 +14,7 @@ from workspace.schemas.common import (
     Timestamp,
     UserRef,
 )
+from workspace.schemas.models import ReplicationPolicy
 from workspace.schemas.states import DeploymentStatus
 
 
@@ -29,6 +32,33 @@ class DeploymentCreate(Strict):
     )
     replicas: int = Field(default=1, ge=1, le=64)
     environment: DeploymentEnvironmentIn = Field(default_factory=dict)
+    replication_policy: ReplicationPolicy | None = Field(
+        default=None,
+        description="Extension: a replication policy (an autoscaling one starts at its "
+        "min_replicas); unset: the model's default_replication_policy when it is autoscaling "
+        "and replicas is not given, else replicas fixed.",
+    )
+
+
+class DeploymentUpdate(Strict):
+    """Extension (``PATCH`` on a deployment): switch its replication in place, without a restart:
+    ``{"replicas": N}`` fixes the count, ``{"replication_policy": {...}}`` sets a policy."""
+
+    replicas: int | None = Field(default=None, ge=1, le=64)
+    replication_policy: ReplicationPolicy | None = None
+
+    @model_validator(mode="after")
+    def _one_change(self) -> DeploymentUpdate:
+        if (self.replicas is None) == (self.replication_policy is None):
+            raise ValueError("give exactly one of replicas or replication_policy")
+        return self
+
+    @property
+    def policy(self) -> ReplicationPolicy:
+        """What the deployment's replication becomes."""
+        if self.replication_policy is not None:
+            return self.replication_policy
+        return ReplicationPolicy(type="fixed", num_replicas=self.replicas)
 
 
 class DeploymentOut(Record):
@@ -42,6 +72,7 @@ class DeploymentOut(Record):
     nvidia_gpus: int
     nvidia_gpu: int = Field(validation_alias=AliasChoices("nvidia_gpu", "nvidia_gpus"))
     replicas: int
+    replication_policy: ReplicationPolicy = Field(default_factory=ReplicationPolicy)
     environment: Environment
     status: DeploymentStatus
     failure_reason: str | None
@@ -91,3 +122,18 @@ class ReplicaSampleOut(ReplicaUsage):
 
 class ReplicaSampleList(Record):
     replica_metrics: list[ReplicaSampleOut]
+
+
+class DeploymentEvent(Record):
+    """One entry of a deployment's history: what happened (``kind``), when, in words, and the
+    figures behind it (an autoscaling decision's observed rate and latency, an alert's value)."""
+
+    kind: str
+    timestamp_ms: int = Field(validation_alias=AliasChoices("timestamp_ms", "ts_ms"))
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class DeploymentEventList(Record):
+    events: list[DeploymentEvent]
+    next_page_token: str = ""

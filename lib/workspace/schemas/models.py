@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, model_serializer, model_validator
 
 from workspace.schemas.common import Int64, OptionalText, Record, Strict, Timestamp, UserRef
 from workspace.schemas.states import BuildStatus
@@ -36,11 +36,97 @@ class ResourceSpec(Strict):
     nvidia_gpus: Annotated[Int64, Field(ge=0)] = 0
 
 
-class ReplicationPolicy(Strict):
-    """CML's ``DefaultReplicationPolicy``."""
+Replicas = Annotated[Int64, Field(gt=0, le=64)]
+AUTOSCALING_FIELDS = ("min_replicas", "max_replicas", "target_p95_ms", "target_inflight")
 
-    type: Literal["fixed"] = "fixed"
-    num_replicas: Annotated[Int64, Field(ge=1, le=64)] = 1
+
+class ReplicationPolicy(Strict):
+    """CML's ``DefaultReplicationPolicy``: ``{"type": "fixed", "num_replicas": N}``, or, as an
+    extension, ``{"type": "autoscaling", "min_replicas", "max_replicas", "target_p95_ms" or
+    "target_inflight"}``, which the workspace's autoscaler evaluates (``workspace.autoscaling``).
+
+    Why one class with a ``type``: CML clients read ``type`` and ``num_replicas`` of every policy;
+    an autoscaling one reports its starting count (``min_replicas``) there. Unset fields are left
+    out of answers, so a fixed policy reads exactly as CML writes it.
+
+    Example::
+
+        ReplicationPolicy(type="autoscaling", min_replicas=1, max_replicas=4, target_p95_ms=250)
+    """
+
+    type: Literal["fixed", "autoscaling"] = "fixed"
+    num_replicas: Replicas | None = None
+    min_replicas: Replicas | None = None
+    max_replicas: Replicas | None = None
+    target_p95_ms: Annotated[float, Field(gt=0, le=3_600_000)] | None = None
+    target_inflight: Annotated[float, Field(gt=0, le=10_000)] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> ReplicationPolicy:
+        """Every field an autoscaling policy needs, none it cannot use; ValueErrors name the
+        field, so a 400 says which one to change."""
+        if self.type == "fixed":
+            given = [name for name in AUTOSCALING_FIELDS if getattr(self, name) is not None]
+            if given:
+                raise ValueError(f"{given[0]} applies to type 'autoscaling' only, not 'fixed'")
+            if self.num_replicas is None:
+                self.num_replicas = 1
+            return self
+        if self.max_replicas is None:
+            raise ValueError("max_replicas is required for type 'autoscaling'")
+        if self.min_replicas is None:
+            self.min_replicas = 1
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(
+                f"min_replicas ({self.min_replicas}) must not exceed max_replicas "
+                f"({self.max_replicas})"
+            )
+        targets = [name for name in ("target_p95_ms", "target_inflight") if getattr(self, name)]
+        if len(targets) != 1:
+            raise ValueError(
+                "give exactly one of target_p95_ms or target_inflight for type 'autoscaling'"
+                + (" (both were given)" if targets else "")
+            )
+        if self.num_replicas is None:
+            self.num_replicas = self.min_replicas
+        if not self.min_replicas <= self.num_replicas <= self.max_replicas:
+            raise ValueError(
+                f"num_replicas ({self.num_replicas}) must lie within min_replicas "
+                f"({self.min_replicas}) and max_replicas ({self.max_replicas})"
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_unset(self, handler: Any) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if value is not None}
+
+    @property
+    def autoscaling(self) -> bool:
+        return self.type == "autoscaling"
+
+    def bounded(self, replicas: int) -> int:
+        """``replicas`` within the policy's bounds (a fixed policy: its count)."""
+        if not self.autoscaling:
+            return int(self.num_replicas or 1)
+        return max(int(self.min_replicas or 1), min(int(self.max_replicas or 1), replicas))
+
+    def describe(self) -> str:
+        """The policy in words (a deployment's history, the monitoring report)."""
+        if not self.autoscaling:
+            return f"a fixed count of {self.num_replicas}"
+        target = (
+            f"p95 <= {self.target_p95_ms:g} ms"
+            if self.target_p95_ms
+            else f"{self.target_inflight:g} requests in flight per replica"
+        )
+        return f"autoscaling {self.min_replicas}..{self.max_replicas} replicas for {target}"
+
+    @classmethod
+    def of(cls, stored: dict[str, Any] | None, replicas: int) -> ReplicationPolicy:
+        """The policy a row keeps (None: fixed at ``replicas``)."""
+        if not stored:
+            return cls(type="fixed", num_replicas=replicas)
+        return cls.model_validate({k: v for k, v in stored.items() if k != "num_replicas"})
 
 
 class ModelCreate(Strict):
@@ -86,7 +172,9 @@ class ModelOut(Record):
                 memory_mb=data.default_memory_mb,
                 nvidia_gpus=data.default_nvidia_gpus,
             ),
-            "default_replication_policy": ReplicationPolicy(num_replicas=data.default_num_replicas),
+            "default_replication_policy": ReplicationPolicy.of(
+                getattr(data, "default_replication_policy", None), data.default_num_replicas
+            ),
         }
 
 

@@ -62,7 +62,7 @@ async def start(services: Services) -> list[asyncio.Task]:
         key = crud.bootstrap_admin(session)
     if key is not None:
         save_admin_credentials(services.settings, key)
-    close_home(services.settings.lab_home, traversable=services.run_as is not None)
+    close_home(services.settings.lab_home, traversable=services.accounts is not None)
     services.index.load_all()
     services.projects.restore()
     services.builder.restore()
@@ -72,6 +72,7 @@ async def start(services: Services) -> list[asyncio.Task]:
     return [
         asyncio.create_task(telemetry.flush_forever(settings.metrics_flush_s)),
         asyncio.create_task(telemetry.sample_forever(settings.sampler_interval_s)),
+        asyncio.create_task(services.autoscaler.evaluate_forever(settings.autoscale_interval_s)),
         asyncio.create_task(
             telemetry.purge_forever(
                 settings.retention_purge_s,

@@ -21,6 +21,13 @@ import sys
 from pathlib import Path
 
 from workspace.core.config import WorkspaceSettings
+from workspace.processes.accounts import (
+    PER_PROJECT,
+    AccountError,
+    Accounts,
+    ProjectAccounts,
+    SharedAccount,
+)
 from workspace.processes.environment import LIB_DIR
 from workspace.processes.run_as import DEFAULT_ACCOUNT, RunAs
 
@@ -31,27 +38,40 @@ class RunAsUnusable(RuntimeError):
     """LAB_RUN_AS_USER names an account that cannot run user code here."""
 
 
-def account_for_user_code(settings: WorkspaceSettings) -> RunAs | None:
-    """The account jobs, import checks and replicas run as, or None for the server's own."""
+def account_for_user_code(settings: WorkspaceSettings) -> Accounts | None:
+    """The accounts jobs, import checks, replicas and sessions run as (one shared, or one per
+    project with ``LAB_RUN_AS_USER=per-project``), or None for the server's own."""
     named = settings.run_as_user
     if not named and os.geteuid() != 0:
         return None
+    per_project = named == PER_PROJECT
+    if per_project and os.geteuid() != 0:
+        raise RunAsUnusable(f"LAB_RUN_AS_USER={PER_PROJECT} needs the server to run as root")
     try:
-        run_as = RunAs.named(named or DEFAULT_ACCOUNT)
+        run_as = RunAs.named(DEFAULT_ACCOUNT if per_project else named or DEFAULT_ACCOUNT)
     except ValueError as exc:
         if named:
             raise RunAsUnusable(str(exc)) from None
         log.warning("user code runs as root: %s", exc)
         return None
     open_paths(settings)
-    why = _cannot_run(run_as, settings.projects_dir)
+    why = _cannot_run(run_as, settings.projects_dir)  # for per-project: any account's reach
     if why is None:
+        accounts = _per_project_accounts() if per_project else SharedAccount(run_as)
         lock_down(settings)
-        return run_as
+        log.info("user code runs %s", accounts.describe())
+        return accounts
     if named:
         raise RunAsUnusable(f"LAB_RUN_AS_USER={named} cannot run user code here: {why}")
     log.warning("user code runs as the server's account: %s cannot run it (%s)", run_as.name, why)
     return None
+
+
+def _per_project_accounts() -> ProjectAccounts:
+    try:
+        return ProjectAccounts()
+    except AccountError as exc:
+        raise RunAsUnusable(f"LAB_RUN_AS_USER={PER_PROJECT}: {exc}") from None
 
 
 def open_paths(settings: WorkspaceSettings) -> set[Path]:

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
-from workspace.processes.run_as import RunAs
+from workspace.processes.accounts import Accounts
 from workspace.server.endpoint.asgi import ModelEndpoint
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.isolation import account_for_user_code
 from workspace.server.services.alerts import Alerts
+from workspace.server.services.autoscaler import Autoscaler
 from workspace.server.services.builds import Builder
 from workspace.server.services.deployments import Deployer
 from workspace.server.services.job_runner import JobRunner
@@ -49,13 +50,14 @@ class Services:
     deployer: Deployer
     jobs: JobService
     telemetry: Telemetry
+    autoscaler: Autoscaler
     endpoint: ModelEndpoint
     mlflow: MlflowService
     registry: Registry
     alerts: Alerts
     executor: ThreadPoolExecutor
-    run_as: RunAs | None = None
-    """The account user code runs as; None: the server's own."""
+    accounts: Accounts | None = None
+    """The accounts user code runs as (one shared, or one per project); None: the server's."""
     stopping: threading.Event = field(default_factory=threading.Event)
 
 
@@ -65,8 +67,8 @@ def wire(settings: WorkspaceSettings) -> Services:
     sessions = db.make_sessionmaker(db.make_engine(settings.sqlalchemy_url))
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="workspace")
     stopping = threading.Event()
-    run_as = account_for_user_code(settings)
-    backend = make_backend(settings, run_as=run_as)
+    accounts = account_for_user_code(settings)
+    backend = make_backend(settings)
     router = ModelRouter(backend)
     index = ModelIndex(sessions)
     deployer = Deployer(
@@ -77,9 +79,10 @@ def wire(settings: WorkspaceSettings) -> Services:
         index=index,
         executor=executor,
         stopping=stopping,
+        accounts=accounts,
     )
     telemetry = Telemetry(sessions, backend, deployer.active)
-    jobs = JobService(sessions, JobRunner(settings, sessions, run_as=run_as), stopping=stopping)
+    jobs = JobService(sessions, JobRunner(settings, sessions, accounts=accounts), stopping=stopping)
     registry = Registry(settings.mlflow_tracking_uri)
     return Services(
         settings=settings,
@@ -89,10 +92,18 @@ def wire(settings: WorkspaceSettings) -> Services:
         index=index,
         projects=ProjectFiles(settings, sessions, executor),
         runtimes=RuntimeCatalog.of_this_server(),
-        builder=Builder(settings, sessions, executor, run_as=run_as),
+        builder=Builder(settings, sessions, executor, accounts=accounts),
         deployer=deployer,
         jobs=jobs,
         telemetry=telemetry,
+        autoscaler=Autoscaler(
+            settings,
+            sessions,
+            deployer=deployer,
+            backend=backend,
+            router=router,
+            registry=telemetry.registry,
+        ),
         endpoint=ModelEndpoint(
             index,
             router,
@@ -105,6 +116,6 @@ def wire(settings: WorkspaceSettings) -> Services:
         registry=registry,
         alerts=Alerts(telemetry.registry, jobs, registry),
         executor=executor,
-        run_as=run_as,
+        accounts=accounts,
         stopping=stopping,
     )

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
+from workspace.processes.run_as import RunAs
 from workspace.replica import REPLICA_SECRET_HEADER
 
 __all__ = [
@@ -50,9 +51,13 @@ class DeploymentSpec:
     replicas: int = 1
     environment: dict[str, str] = field(default_factory=dict)
     python: str | None = None
+    account: RunAs | None = None
+    """The OS account its local replicas run as (its project's); None: the server's own."""
     autoscaling: dict[str, object] | None = None
     """An autoscaling replication policy (``{"type": "autoscaling", "min_replicas",
-    "max_replicas", ...}``) where the deployment has one; None means ``replicas`` fixed."""
+    "max_replicas", ...}``) where the deployment has one; None means ``replicas`` fixed. Either
+    way a backend runs ``replicas``: the workspace's autoscaler changes the count through
+    ``scale`` (``workspace.server.services.autoscaler``)."""
 
 
 @dataclass
@@ -77,6 +82,10 @@ class ServingBackend(Protocol):
         """Start ``spec.replicas`` replicas; returns at once, replicas become ready later."""
 
     def scale(self, deployment_id: str, replicas: int) -> None: ...
+
+    def replica_room(self, cpu: float, memory_gb: float) -> int:
+        """How many replicas of this size the backend can hold (what an autoscaling policy's
+        ``max_replicas`` is checked against)."""
 
     def stop(self, deployment_id: str) -> None:
         """Stop every replica of the deployment and wait until their processes are gone."""

@@ -7,7 +7,6 @@ one line before it listens, not surface as a traceback from inside its startup.
 from __future__ import annotations
 
 from workspace.core.config import WorkspaceSettings
-from workspace.processes.run_as import RunAs
 from workspace.serving.backend import ServingBackend
 
 
@@ -30,8 +29,9 @@ def check_serving_settings(settings: WorkspaceSettings) -> None:
         raise ServingSettingError(str(exc)) from None
 
 
-def make_backend(settings: WorkspaceSettings, *, run_as: RunAs | None = None) -> ServingBackend:
-    """The chosen backend; ``run_as`` is the account local replicas run as (Ray runs its own)."""
+def make_backend(settings: WorkspaceSettings) -> ServingBackend:
+    """The chosen backend; each deployment's spec names the account its local replicas run as
+    (Ray runs its own workers)."""
     if settings.serving_backend == "ray":
         check_serving_settings(settings)
         from workspace.serving.ray_backend import RayServeBackend
@@ -40,4 +40,4 @@ def make_backend(settings: WorkspaceSettings, *, run_as: RunAs | None = None) ->
         return RayServeBackend(settings.ray_address, serve_port=settings.ray_serve_port)
     from workspace.serving.local_backend import LocalProcessBackend
 
-    return LocalProcessBackend(settings.replicas_dir, run_as=run_as)
+    return LocalProcessBackend(settings.replicas_dir)

@@ -31,9 +31,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import psutil
+
 from workspace.processes.environment import base_environment, with_lab_on_path
 from workspace.processes.limits import Cgroup, CoreAllocator, cgroups_enabled
-from workspace.processes.run_as import RunAs
 from workspace.serving.backend import DeploymentSpec, ReplicaState, ReplicaStatus
 from workspace.serving.replica_slot import ReplicaProcess
 
@@ -50,13 +51,11 @@ class LocalProcessBackend:
         *,
         env: dict[str, str] | None = None,
         cgroups: bool | None = None,
-        run_as: RunAs | None = None,
     ) -> None:
         self.root_dir = Path(root_dir)
         self.log_dir = self.root_dir / "logs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.env = with_lab_on_path(env if env is not None else base_environment())
-        self.run_as = run_as
         # Replicas hold the read end; when this process ends, however it ends, the kernel closes
         # the write end and every replica sees end-of-file and exits (no thread is involved).
         self._lifeline_read, self._lifeline_write = os.pipe()
@@ -113,7 +112,7 @@ class LocalProcessBackend:
             env=env,
             secret=self._secrets[spec.deployment_id],
             lifeline_fd=self._lifeline_read,
-            run_as=self.run_as,
+            run_as=spec.account,
         )
         replica.cores = self.cores.take(spec.cpu)
         if self.use_cgroups:
@@ -158,6 +157,11 @@ class LocalProcessBackend:
         """What a request must carry in ``REPLICA_SECRET_HEADER`` for this deployment's replicas
         to answer it; None when the deployment does not run here."""
         return self._secrets.get(deployment_id)
+
+    def replica_room(self, cpu: float, memory_gb: float) -> int:
+        """How many replicas of this size the machine holds: their memory limits together stay
+        within its memory (CPU shares may overlap; memory limits are what a replica may use)."""
+        return max(0, int(psutil.virtual_memory().total // (memory_gb * 1024**3)))
 
     def replica_log(self, replica_id: str, lines: int = 50) -> str:
         """The tail of a replica's log, to show why it failed."""

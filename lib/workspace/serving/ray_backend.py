@@ -1,10 +1,11 @@
 """The Ray Serve backend: every deployment one Serve application on an existing Ray cluster.
 
 A deployment's cpu and memory become ``ray_actor_options`` (``num_cpus``, ``memory``: Ray's
-reservations, not limits), its replicas ``num_replicas`` (or an ``autoscaling_config`` from an
-autoscaling policy); a scale re-runs the application with only the count changed, which Serve
-applies in place; a stop is ``serve.delete``. State comes from Serve's own view (the controller's
-serve details), polled by one thread so ``ready_urls``, called per request, does no I/O.
+reservations, not limits), its replicas ``num_replicas`` (an autoscaling policy's count too: the
+workspace's autoscaler decides it and calls ``scale``); a scale re-runs the application with only
+the count changed, which Serve applies in place; a stop is ``serve.delete``. State comes from
+Serve's own view (the controller's serve details), polled by one thread so ``ready_urls``,
+called per request, does no I/O.
 
 Why Serve's HTTP proxy and not a ``DeploymentHandle``: through the proxy our router stays the
 one request path for both backends (its retries, back-pressure, timeouts and the draining count
@@ -129,6 +130,15 @@ class RayServeBackend:
 
     def secret(self, deployment_id: str) -> str | None:
         return self._secrets.get(deployment_id)
+
+    def replica_room(self, cpu: float, memory_gb: float) -> int:
+        """How many replicas of this size the cluster's CPU and memory reservations hold."""
+        import ray
+
+        total = ray.cluster_resources()
+        by_cpu = total.get("CPU", 0.0) / cpu if cpu > 0 else float("inf")
+        by_memory = total.get("memory", 0.0) / (memory_gb * 1024**3)
+        return max(0, int(min(by_cpu, by_memory) + 1e-9))
 
     def ready_urls(self, deployment_id: str) -> list[str]:
         """Cheap enough to call per request: the poller's latest view, no I/O."""

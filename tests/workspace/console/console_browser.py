@@ -7,11 +7,9 @@ folder has.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import requests
 from lab_server import Deployed, RunningServer
 
 CONSOLE_FILES = Path(__file__).parent / "console_project"
@@ -62,27 +60,3 @@ class ConsoleProject:
     count_job: str
     report_job: str
     model: Deployed
-
-
-class Browserless:
-    """A signed-in console session over plain HTTP: what a script (or an attacker) can send."""
-
-    def __init__(self, server: RunningServer, key: str) -> None:
-        self.url = server.url
-        self.http = requests.Session()
-        form = self.http.get(f"{self.url}/signin").text
-        token = re.search(r'name="signin_token" value="([^"]+)"', form)[1]
-        self.signed_in = self.http.post(
-            f"{self.url}/signin",
-            data={"signin_token": token, "api_key": key},
-            allow_redirects=False,
-        )
-        page = self.http.get(f"{self.url}/projects").text
-        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-        self.csrf = found[1] if found else ""
-
-    def get(self, path: str, **kwargs) -> requests.Response:
-        return self.http.get(self.url + path, allow_redirects=False, **kwargs)
-
-    def post(self, path: str, data: dict | None = None, **kwargs) -> requests.Response:
-        return self.http.post(self.url + path, data=data, allow_redirects=False, **kwargs)

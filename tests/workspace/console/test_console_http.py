@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from console_browser import Browserless
+from lab_server import Browserless
 from workspace.console.sessions import COOKIE
 
 

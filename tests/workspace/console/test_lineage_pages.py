@@ -3,8 +3,7 @@ logged it, and the table and snapshot that run was tagged with."""
 
 from __future__ import annotations
 
-from console_browser import Browserless
-from lab_server import PRD_FILES
+from lab_server import PRD_FILES, Browserless
 
 
 def test_a_registry_build_shows_its_version_run_and_snapshot(server, admin, console_project):

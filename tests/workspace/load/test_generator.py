@@ -73,6 +73,21 @@ def test_open_loop_keeps_the_rate_and_stops_at_the_duration(endpoint: str) -> No
     assert 25 <= result.summary.count <= 31
 
 
+def test_a_rate_profile_ramps_the_open_loop_rate(endpoint: str) -> None:
+    ramp = LoadPlan(
+        url=endpoint,
+        payloads=[{"x": 1}],
+        rate_profile=lambda t: 16 if t < 0.5 else 64,
+        duration_s=1.0,
+    )
+    starts = [ramp.next_start(0, 0.0)]
+    while starts[-1] < 1.0:
+        starts.append(ramp.next_start(len(starts), starts[-1]))
+    assert sum(t < 0.5 for t in starts) == 8 and sum(0.5 <= t < 1.0 for t in starts) == 32
+    result = run_load(ramp)
+    assert 36 <= result.summary.count <= 42
+
+
 def test_failures_are_counted_by_type(endpoint: str) -> None:
     plan = LoadPlan(url=endpoint, access_key="k", payloads=[{"x": 1}, {"x": "boom"}], count=10)
     summary = run_load(plan).summary

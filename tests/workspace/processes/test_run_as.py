@@ -34,10 +34,11 @@ def test_giving_a_folder_changes_its_owner_and_never_follows_a_link(tmp_path: Pa
     assert outside.stat().st_uid == 0, "a link out of the project was followed"
 
 
-def test_the_server_starts_children_as_the_account() -> None:
+def test_the_server_starts_children_as_the_account_writing_for_its_group_alone() -> None:
     nobody = RunAs.named("nobody")
     assert nobody.popen_args() == {
         "user": pwd.getpwnam("nobody").pw_uid,
         "group": pwd.getpwnam("nobody").pw_gid,
         "extra_groups": [],
+        "umask": 0o007,
     }

@@ -208,16 +208,25 @@ def test_a_broken_entry_point_fails_with_its_import_error(
         ray_backend.stop("ray-broken")
 
 
-def test_an_autoscaling_policy_becomes_serves_autoscaling_config(
+def test_an_autoscaling_deployment_runs_the_workspaces_count_and_scale_changes_it(
     ray_backend: RayServeBackend, build_dir: Path, ready
 ) -> None:
-    policy = {"type": "autoscaling", "min_replicas": 1, "max_replicas": 2}
+    """The workspace evaluates the policy on Ray too: Serve runs the count it is given (no
+    autoscaling_config of its own to fight it), and the evaluator's ``scale`` changes it."""
+    policy = {"type": "autoscaling", "min_replicas": 1, "max_replicas": 2, "target_inflight": 2}
     ray_backend.deploy(_spec(build_dir, "echo.py", "ray-auto", autoscaling=policy))
+
+    def config() -> dict:
+        return serve_details()["ray-auto"]["deployments"]["model"]["deployment_config"]
+
     try:
         ready(ray_backend, "ray-auto", 1, timeout_s=90)
-        config = serve_details()["ray-auto"]["deployments"]["model"]["deployment_config"]
-        assert config["autoscaling_config"]["min_replicas"] == 1
-        assert config["autoscaling_config"]["max_replicas"] == 2
+        assert not config().get("autoscaling_config") and config()["num_replicas"] == 1
+        ray_backend.scale("ray-auto", 2)
+        ready(ray_backend, "ray-auto", 2, timeout_s=90)
+        assert config()["num_replicas"] == 2
+        assert ray_backend.replica_room(0.25, 0.25) >= 2
+        assert ray_backend.replica_room(1000, 0.25) == 0, "no node holds 1000 CPUs"
     finally:
         ray_backend.stop("ray-auto")
 

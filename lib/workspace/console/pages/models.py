@@ -153,7 +153,7 @@ def deploy_build(
         body = _deployment_body(form)
         created = attempt(
             lambda: deployment_routes.create_model_deployment(
-                model_id, build_id, body, access, session, services.deployer
+                model_id, build_id, body, access, session, services.deployer, services.backend
             ),
             DEPLOY_FIELDS,
         )

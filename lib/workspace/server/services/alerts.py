@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from workspace.schemas.alerts import METRIC_PREFIX, AlertCreate, AlertOut
 from workspace.schemas.states import JOB_RUNS_ACTIVE
-from workspace.server.services import deployment_history
+from workspace.server.services.deployment_history import add_event
 from workspace.server.services.registry import Registry
 from workspace.server.services.scheduler import JobService
 from workspace.server.services.training_data import training_snapshot
@@ -83,20 +83,18 @@ class Alerts:
                 metrics={f"{METRIC_PREFIX}{k}": v for k, v in figures.items()},
             )
         )
+        session.commit()  # stored before the job starts: its run may read it
+        run_id = self._start_alert_job(session, dep, user_id)
         message = body.message or self._default_message(body)
-        event = deployment_history.record(
+        add_event(
             session,
             dep.id,
             ALERT_EVENT,
             message,
-            {**figures, **details, "job_run_id": "", "start_ms": start, "end_ms": end},
+            {**figures, **details, "job_run_id": run_id, "start_ms": start, "end_ms": end},
             ts_ms=now,
         )
-        session.commit()  # stored before the job starts: the job's run may read it
-        run_id = self._start_alert_job(session, dep, user_id)
-        if run_id:
-            event.details = {**event.details, "job_run_id": run_id}
-            session.commit()
+        session.commit()
         self.gauge.labels(dep.id, body.kind, body.detector, body.feature).set(body.value)
         self.count.labels(dep.id, body.kind, body.detector).inc()
         return AlertOut(

@@ -23,6 +23,7 @@ from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
 from workspace.core.paths import OutsideFolder, file_inside
+from workspace.processes.accounts import AccountError, Accounts, account_of
 from workspace.processes.environment import ProjectIdentity, child_environment
 from workspace.processes.python_envs import (
     EnvironmentFailed,
@@ -67,12 +68,12 @@ class Builder:
         sessions: sessionmaker,
         executor: Executor,
         *,
-        run_as: RunAs | None = None,
+        accounts: Accounts | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.executor = executor
-        self.run_as = run_as
+        self.accounts = accounts
 
     def log_path(self, build_id: str) -> Path:
         return self.settings.logs_dir / "builds" / f"{build_id}.log"
@@ -109,12 +110,17 @@ class Builder:
             crud.revoke_keys_named(session, _key_name(build_id))  # one a restart left behind
             _, key = crud.issue_key(session, build.creator, name=_key_name(build_id))
             session.commit()
+            try:
+                run_as = account_of(self.accounts, project.id)
+            except AccountError as exc:
+                self._finish(build_id, BuildStatus.FAILED, str(exc), {})
+                return
             env = child_environment(
                 self.settings,
                 project=ProjectIdentity(project.id, project.name, project.creator.username),
                 api_key=key,
                 layers=[project.environment],
-                home=self.build_dir(build_id) if self.run_as else None,
+                home=self.build_dir(build_id) if run_as else None,
             )
             project_dir = self.settings.projects_dir / project.id
             file_path, function_name = build.file_path, build.function_name
@@ -129,28 +135,23 @@ class Builder:
                 shutil.rmtree(dest)  # a build interrupted by a restart starts over
             if reference:
                 dest.mkdir(parents=True)
-                self._give(dest)
-                summary = self._check(["registry", str(dest), reference], env, log)
+                _give(run_as, dest)
+                summary = self._check(["registry", str(dest), reference], env, log, run_as)
             else:
                 resolve_entry_point(project_dir, file_path or "")
                 self._snapshot(project_dir, dest)
-                self._give(dest)  # before the recipe runs in it as the account
-                python = self._environment(dest, env, log)
+                _give(run_as, dest)  # before the recipe runs in it as the account
+                python = self._environment(dest, env, log, run_as)
                 if python is not None:
                     env = python.activate(env)
                 args = ["file", str(dest), file_path or "", function_name or ""]
-                self._check(args, env, log, python=python)
+                self._check(args, env, log, run_as, python=python)
             status, reason = BuildStatus.BUILT, None
         except BuildError as exc:
             status, reason = BuildStatus.FAILED, str(exc)
             with log.open("a") as fh:
                 fh.write(f"\nbuild failed: {reason}\n")
         self._finish(build_id, status, reason, summary if reference else {})
-
-    def _give(self, dest: Path) -> None:
-        """The snapshot belongs to the account user code runs as (its replicas read it)."""
-        if self.run_as is not None:
-            self.run_as.give(dest)
 
     def _snapshot(self, project_dir: Path, dest: Path) -> None:
         """The project's files as the build will run them; links never lead out of it."""
@@ -177,7 +178,9 @@ class Builder:
                     build.model_uri = pinned["model_uri"]
             session.commit()
 
-    def _environment(self, build_dir: Path, env: dict[str, str], log: Path) -> PythonEnv | None:
+    def _environment(
+        self, build_dir: Path, env: dict[str, str], log: Path, run_as: RunAs | None
+    ) -> PythonEnv | None:
         """The snapshot's environment: None without a recipe, the cached one when a build of the
         same recipe made it, else made now (a failed install fails the build, leaving no env)."""
         recipe = build_recipe(build_dir)
@@ -196,7 +199,7 @@ class Builder:
                 child_env=env,
                 log=log,
                 timeout_s=self.settings.build_timeout_s,
-                run_as=self.run_as,
+                run_as=run_as,
             )
 
         try:
@@ -208,7 +211,13 @@ class Builder:
         return made
 
     def _check(
-        self, args: list[str], env: dict[str, str], log: Path, *, python: PythonEnv | None = None
+        self,
+        args: list[str],
+        env: dict[str, str],
+        log: Path,
+        run_as: RunAs | None,
+        *,
+        python: PythonEnv | None = None,
     ) -> dict[str, str]:
         """Run the import check in a child; its last stdout line is a JSON summary."""
         cmd = [python.python if python else sys.executable, "-m", IMPORT_CHECK, *args]
@@ -225,7 +234,7 @@ class Builder:
                     text=True,
                     timeout=timeout,
                     cwd=args[1],
-                    **(self.run_as.popen_args() if self.run_as else {}),
+                    **(run_as.popen_args() if run_as else {}),
                 )
             except subprocess.TimeoutExpired:
                 raise BuildError(f"import check took longer than {timeout:.0f} s") from None
@@ -244,3 +253,9 @@ class Builder:
 
 def _key_name(build_id: str) -> str:
     return f"build {build_id}"
+
+
+def _give(run_as: RunAs | None, dest: Path) -> None:
+    """The snapshot belongs to the account its project's code runs as (its replicas read it)."""
+    if run_as is not None:
+        run_as.give(dest)

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
+from workspace.processes.accounts import AccountError, Accounts, account_of
 from workspace.processes.environment import ProjectIdentity, child_environment
 from workspace.processes.python_envs import EnvironmentFailed, build_python
 from workspace.schemas.states import DEPLOYMENTS_RUNNING, BuildStatus, DeploymentStatus
@@ -51,8 +52,10 @@ class Deployer:
         index: ModelIndex,
         executor: Executor,
         stopping: threading.Event,
+        accounts: Accounts | None = None,
     ) -> None:
         self.settings = settings
+        self.accounts = accounts
         self.sessions = sessions
         self.backend = backend
         self.router = router
@@ -133,6 +136,27 @@ class Deployer:
         self.index.refresh_model(dep.model_id)
         return dep, True
 
+    def scale(self, deployment_id: str, replicas: int, wait_s: float = 0.0) -> bool:
+        """Run ``replicas`` replicas of a running deployment now, and record the count (an
+        autoscaling decision, or a switch to a fixed count). False, changing nothing, when a
+        start, stop or restart still holds the deployment after ``wait_s``: try again later."""
+        lock = self._locks[deployment_id]
+        acquired = lock.acquire(timeout=wait_s) if wait_s > 0 else lock.acquire(blocking=False)
+        if not acquired:
+            return False
+        try:
+            if deployment_id not in self._active or self.stopping.is_set():
+                return False
+            self.backend.scale(deployment_id, replicas)
+            with self.sessions() as session:
+                dep = session.get(db.Deployment, deployment_id)
+                if dep is not None:
+                    dep.replicas = replicas
+                    session.commit()
+            return True
+        finally:
+            lock.release()
+
     def restore(self) -> None:
         """After a server restart: bring back what was running, finish what was stopping."""
         with self.sessions() as session:
@@ -182,6 +206,8 @@ class Deployer:
                 replicas=dep.replicas,
                 environment=python.activate(env) if python else env,
                 python=python.python if python else None,
+                account=account_of(self.accounts, project.id),
+                autoscaling=dep.autoscaling_policy or None,
             )
 
     def _deploy(self, deployment_id: str) -> None:
@@ -193,7 +219,7 @@ class Deployer:
                 return
             try:
                 spec = self._spec(deployment_id)
-            except EnvironmentFailed as exc:
+            except (EnvironmentFailed, AccountError) as exc:
                 self._set(deployment_id, DeploymentStatus.FAILED, str(exc))
                 return
             if spec is None:

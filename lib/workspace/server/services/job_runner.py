@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import sessionmaker
 
 from workspace.core.config import WorkspaceSettings
+from workspace.processes.accounts import Accounts, account_of
 from workspace.processes.environment import ProjectIdentity, child_environment
 from workspace.processes.groups import (
     signal_group,
@@ -63,17 +64,23 @@ class _Plan:
     memory_bytes: int
     timeout_s: int
     kill_on_timeout: bool
+    run_as: RunAs | None = None
+    """The project's account for user code; None: the server's own."""
 
 
 class JobRunner:
     """One thread and one process group per run, held to the job's CPU and memory."""
 
     def __init__(
-        self, settings: WorkspaceSettings, sessions: sessionmaker, *, run_as: RunAs | None = None
+        self,
+        settings: WorkspaceSettings,
+        sessions: sessionmaker,
+        *,
+        accounts: Accounts | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
-        self.run_as = run_as
+        self.accounts = accounts
         self.log_dir = settings.logs_dir / "jobs"
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.cores = CoreAllocator()
@@ -157,17 +164,18 @@ class JobRunner:
             run.status, run.starting_at = JobRunStatus.STARTING, db.utcnow()
             session.commit()
             cwd = self.settings.projects_dir / project.id
+            run_as = account_of(self.accounts, project.id)
             extra = {"LAB_JOB_ID": job.id, "LAB_JOB_RUN_ID": run.id, "JOB_ARGUMENTS": run.arguments}
             env = child_environment(
                 self.settings,
                 project=ProjectIdentity(project.id, project.name, project.creator.username),
                 api_key=key,
                 layers=[project.environment, job.environment, run.environment, extra],
-                home=cwd if self.run_as else None,  # CML's HOME is the project folder too
+                home=cwd if run_as else None,  # CML's HOME is the project folder too
             )
             python = ensure_env(project_env_path(self.settings, project.id))
-            if self.run_as is not None:  # what a run pip-installs lands in its project's env
-                self.run_as.give(python.path)
+            if run_as is not None:  # what a run pip-installs lands in its project's env
+                run_as.give(python.path)
             interpreter = "bash" if job.script.endswith(".sh") else python.python
             return _Plan(
                 job_id=job.id,
@@ -178,6 +186,7 @@ class JobRunner:
                 memory_bytes=int(job.memory * 1024**3),
                 timeout_s=job.timeout,
                 kill_on_timeout=job.kill_on_timeout,
+                run_as=run_as,
             )
 
     def _run(self, run_id: str, plan: _Plan) -> Outcome:
@@ -196,15 +205,15 @@ class JobRunner:
                 f"lab-job-{run_id}", cpu=plan.cpu, memory_bytes=plan.memory_bytes
             )
         try:
-            if self.run_as is not None:
-                self.run_as.give(plan.cwd)  # the project's files are its code's to change
+            if plan.run_as is not None:
+                plan.run_as.give(plan.cwd)  # the project's files are its code's to change
             proc = start_in_group(
                 plan.command,
                 cwd=plan.cwd,
                 env=plan.env,
                 log_path=log_path,
                 header=shlex.join(plan.command),
-                run_as=self.run_as,
+                run_as=plan.run_as,
             )
             with contextlib.suppress(OSError):
                 if cores:

@@ -38,6 +38,7 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
+from workspace.schemas.models import ReplicationPolicy
 from workspace.schemas.states import BuildStatus, DeploymentStatus, JobRunStatus, ProjectStatus
 
 
@@ -114,6 +115,8 @@ class Model(Base, Timestamped):
     default_memory_mb: Mapped[int] = mapped_column(Integer, default=2048)
     default_nvidia_gpus: Mapped[int] = mapped_column(Integer, default=0)
     default_num_replicas: Mapped[int] = mapped_column(Integer, default=1)
+    default_replication_policy: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    """An autoscaling policy as the API took it; None: fixed at ``default_num_replicas``."""
     creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
@@ -151,6 +154,9 @@ class Deployment(Base, Timestamped):
     memory: Mapped[float] = mapped_column(Float, default=2.0)
     nvidia_gpus: Mapped[int] = mapped_column(Integer, default=0)
     replicas: Mapped[int] = mapped_column(Integer, default=1)
+    """The count the backend runs now (an autoscaling policy's evaluator changes it)."""
+    autoscaling_policy: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    """An autoscaling replication policy; None: ``replicas`` fixed."""
     environment: Mapped[dict[str, str]] = mapped_column(default=dict)
     status: Mapped[str] = mapped_column(String(20), default=DeploymentStatus.PENDING)
     failure_reason: Mapped[str | None] = mapped_column(Text)
@@ -158,6 +164,29 @@ class Deployment(Base, Timestamped):
     stopped_at: Mapped[datetime | None] = mapped_column(DateTime)
     creator_id: Mapped[str] = mapped_column(ForeignKey("users.id"))
     creator: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+
+def _replication_policy(dep: Deployment) -> ReplicationPolicy:
+    return ReplicationPolicy.of(dep.autoscaling_policy, dep.replicas)
+
+
+Deployment.replication_policy = property(
+    _replication_policy, doc="The deployment's replication policy, as the API reports it."
+)
+
+
+class DeploymentEvent(Base):
+    """One entry of a deployment's history: an autoscaling decision, an alert, ... (``kind``),
+    when (``ts_ms``), in words, with the figures behind it."""
+
+    __tablename__ = "deployment_events"
+    __table_args__ = (Index("ix_events_deployment_time", "deployment_id", "ts_ms"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    deployment_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(50))
+    ts_ms: Mapped[int] = mapped_column(BigInteger)
+    message: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class Job(Base, Timestamped):
@@ -265,23 +294,6 @@ class ReplicaSample(Base):
     cpu_limit: Mapped[float] = mapped_column(Float)
     memory_mb: Mapped[float] = mapped_column(Float)
     memory_limit_mb: Mapped[float] = mapped_column(Float)
-
-
-class DeploymentEvent(Base):
-    """One thing that happened to a deployment (an alert, a scaling decision...): its history.
-
-    Why generic (kind, time, message, details): every part of the workspace that acts on a
-    deployment can say what it did in one place that users read through the API.
-    """
-
-    __tablename__ = "deployment_events"
-    __table_args__ = (Index("ix_deployment_events_time", "deployment_id", "ts_ms"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    deployment_id: Mapped[str] = mapped_column(ForeignKey("deployments.id", ondelete="CASCADE"))
-    ts_ms: Mapped[int] = mapped_column(BigInteger)
-    kind: Mapped[str] = mapped_column(String(100))
-    message: Mapped[str] = mapped_column(Text, default="")
-    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class AlertAction(Base):

@@ -1,23 +1,21 @@
-"""A deployment's alerts, its history, the job its alerts start and its training snapshot.
+"""A deployment's alerts, the job its alerts start and its training snapshot (extensions).
 
 ``POST .../alerts`` takes a detection that monitoring code measured (the workspace does not
-compute drift) and shows it on ``/metrics``, in ``read_metrics`` and in ``GET .../events``;
+compute drift) and shows it on ``/metrics``, in ``read_metrics`` and in the deployment's history
+(``GET .../events``, kind ``alert``);
 ``GET .../training_snapshot`` tells monitoring code what to compare served requests with, or
 answers 409 saying what the build lacks.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from workspace.schemas import alerts as schemas
 from workspace.server.api.deps import AlertsDep, Operator, RegistryDep, SessionDep, Viewer
-from workspace.server.api.listing import TimestampParam
 from workspace.server.api.routes.deployments import PREFIX, deployment_in_build
 from workspace.server.api.routes.jobs import job_in_project
-from workspace.server.services import deployment_history
+from workspace.server.services.deployment_history import add_event
 from workspace.server.services.training_data import training_snapshot
 from workspace.server.storage import tables as db
 
@@ -37,31 +35,6 @@ def create_deployment_alert(
     """Raise an alert; 409 for feature drift on a build without a training snapshot."""
     dep = deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)
     return alerts.raise_alert(session, dep, body, user_id=access.user.id)
-
-
-@router.get("/{deployment_id}/events", response_model=schemas.DeploymentEventList)
-def list_deployment_events(
-    model_id: str,
-    build_id: str,
-    deployment_id: str,
-    access: Viewer,
-    session: SessionDep,
-    kind: Annotated[str, Query(max_length=100)] = "",
-    start_timestamp_ms: TimestampParam = 0,
-    end_timestamp_ms: TimestampParam | None = None,
-) -> schemas.DeploymentEventList:
-    """The deployment's history in time order (alerts and whatever else acted on it)."""
-    deployment_in_build(session, access.project.id, model_id, build_id, deployment_id)
-    rows = deployment_history.events(
-        session,
-        deployment_id,
-        kind=kind,
-        start_timestamp_ms=start_timestamp_ms,
-        end_timestamp_ms=end_timestamp_ms,
-    )
-    return schemas.DeploymentEventList(
-        events=[schemas.DeploymentEventOut.model_validate(r) for r in rows]
-    )
 
 
 @router.get("/{deployment_id}/training_snapshot", response_model=schemas.TrainingSnapshotOut)
@@ -96,7 +69,7 @@ def set_alert_action(
     )
     action.job_id = body.job_id
     session.add(action)
-    deployment_history.record(
+    add_event(
         session,
         deployment_id,
         "alert_action",

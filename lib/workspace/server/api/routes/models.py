@@ -9,6 +9,7 @@ from workspace import schemas
 from workspace.core.security import crn, new_access_key, new_id
 from workspace.schemas.states import DEPLOYMENTS_HOLDING_REPLICAS
 from workspace.server.api.deps import (
+    BackendDep,
     CurrentUser,
     IndexDep,
     Operator,
@@ -19,6 +20,7 @@ from workspace.server.api.deps import (
     visible_projects,
 )
 from workspace.server.api.listing import ListParamsDep, paginate, user_fields
+from workspace.server.services.autoscaler import check_policy_fits
 from workspace.server.storage import tables as db
 
 router = APIRouter(prefix="/projects/{project_id}/models", tags=["models"])
@@ -38,9 +40,11 @@ def model_in_project(session: SessionDep, project_id: str, model_id: str) -> db.
 
 @router.post("", response_model=schemas.ModelOut)
 def create_model(
-    body: schemas.ModelCreate, access: Operator, session: SessionDep
+    body: schemas.ModelCreate, access: Operator, session: SessionDep, backend: BackendDep
 ) -> schemas.ModelOut:
     project = access.project
+    policy = body.default_replication_policy
+    check_policy_fits(backend, policy)  # its size is checked where a deployment gives one
     if body.project_id and body.project_id != project.id:
         raise HTTPException(400, "project_id in the body differs from the one in the path")
     taken = session.scalar(
@@ -63,7 +67,8 @@ def create_model(
         default_cpu_millicores=body.default_resources.cpu_millicores,
         default_memory_mb=body.default_resources.memory_mb,
         default_nvidia_gpus=body.default_resources.nvidia_gpus,
-        default_num_replicas=body.default_replication_policy.num_replicas,
+        default_num_replicas=policy.num_replicas,
+        default_replication_policy=policy.model_dump() if policy.autoscaling else None,
         creator_id=access.user.id,
     )
     session.add(model)

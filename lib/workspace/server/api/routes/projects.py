@@ -139,4 +139,6 @@ def delete_project(
         jobs.runner.log_path(run_id).unlink(missing_ok=True)
     for key in access_keys:  # its models' endpoints stop answering at once
         index.forget(key)
+    if builder.accounts is not None:  # an account of its own, where projects have one
+        builder.accounts.forget(project.id)
     return {}  # the spec's empty Delete*Response
