@@ -2,7 +2,9 @@
 
 Why a real browser: Folium only writes JavaScript; whether markers, routes and zones appear is
 decided by Leaflet at runtime. Counting the drawn SVG paths and cluster icons in Leaflet's panes
-is the only check that the page works, and blocking every request proves it works offline.
+is the only check that the page works, and blocking every request proves it works offline — with
+tiles left out (no request at all) and with them (only tile requests, refused, and the basemap
+still drawn).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 import pytest
 from logistics.fleet import FleetSpec, simulate_device, zones_frame
 from logistics.maps import MapOptions, save_fleet_map
+from logistics.maps.basemap import region_boundaries
 from logistics.maps.layers import select_event_markers
 
 pytestmark = pytest.mark.browser
@@ -29,6 +32,12 @@ DRAWN = """() => {
       .filter((p) => (p.getAttribute('d') || '').length > 10).length;
   const clusters = [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster')];
   return {
+    basemap: count('.leaflet-basemap-pane path'),
+    counties: count('.leaflet-basemap-pane path.lab-basemap-county'),
+    counties_in_view: drawn('.leaflet-basemap-pane path.lab-basemap-county'),
+    county_labels: [...document.querySelectorAll('.lab-basemap-label')].map((l) => l.innerText),
+    positions: drawn('.leaflet-overlay-pane path.lab-position'),
+    slider_date: document.querySelector('.timecontrol-date').innerText,
     zones: drawn('.leaflet-overlay-pane path.lab-zone'),
     restricted: drawn('.leaflet-overlay-pane path.lab-zone-restricted_area'),
     routes: drawn('.leaflet-overlay-pane path.lab-trajectory'),
@@ -74,9 +83,14 @@ def browser() -> Iterator[object]:
         chromium.close()
 
 
-@pytest.fixture()
-def page(browser, offline_map: Path):
-    """The map loaded with the network cut: every request is recorded, and refused unless local."""
+@pytest.fixture(scope="module")
+def tiled_map(telemetry: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("maps") / "fleet_map_tiles.html"
+    return save_fleet_map(telemetry, zones_frame(), output, MapOptions(assets="inline"))
+
+
+def open_offline(browser, path: Path):
+    """A page loaded with the network cut: every request is recorded, and refused unless local."""
     context = browser.new_context(viewport={"width": 1200, "height": 900})
     page = context.new_page()
     page.requests, page.errors = [], []
@@ -87,8 +101,14 @@ def page(browser, offline_map: Path):
         "**/*",
         lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
     )
-    page.goto(offline_map.as_uri())
+    page.goto(path.as_uri())
     page.wait_for_selector(".leaflet-marker-pane .marker-cluster, path.lab-event", timeout=20_000)
+    return context, page
+
+
+@pytest.fixture()
+def page(browser, offline_map: Path):
+    context, page = open_offline(browser, offline_map)
     yield page
     context.close()
 
@@ -108,7 +128,50 @@ def test_zones_routes_markers_and_heat_are_drawn(page, telemetry: pd.DataFrame) 
     assert expected_markers > 20 and drawn["clusters"] > 0
     assert drawn["clustered_events"] + drawn["single_events"] == expected_markers
     assert drawn["heat_layers"] == 1
-    assert drawn["overlays"] == ["Zones", "Trajectories", "Event heat", "Events"]
+    makers = telemetry.groupby("manufacturer").device_id.nunique()
+    groups = [f"Trajectories: {maker} ({n})" for maker, n in makers.items()]
+    assert drawn["overlays"] == ["Zones", *groups, "Event heat", "Events"]
+
+
+def test_the_basemap_draws_the_region_counties_with_their_names(page) -> None:
+    drawn = page.evaluate(DRAWN)
+    features = region_boundaries()["features"]
+    counties = [f["properties"]["name"] for f in features if f["properties"]["layer"] == "counties"]
+    assert drawn["basemap"] == len(features) and drawn["counties"] == len(counties)
+    assert drawn["counties_in_view"] >= 5
+    assert {"Alameda", "Santa Clara", "San Mateo"} <= set(drawn["county_labels"])
+
+
+def test_the_time_slider_moves_every_truck_one_step_at_a_time(
+    page, telemetry: pd.DataFrame
+) -> None:
+    drawn = page.evaluate(DRAWN)
+    start = telemetry.event_ts.min().floor("15min")
+    assert drawn["slider_date"] == f"{start:%Y-%m-%d %H:%M} UTC"
+    assert drawn["positions"] == telemetry.device_id.nunique()
+    page.click(".timecontrol-forward")
+    page.wait_for_function(
+        "(before) => document.querySelector('.timecontrol-date').innerText !== before",
+        arg=drawn["slider_date"],
+    )
+    moved = page.evaluate(DRAWN)
+    assert moved["slider_date"] > drawn["slider_date"]
+    assert moved["positions"] == telemetry.device_id.nunique()
+
+
+def test_offline_with_tiles_only_tile_requests_fail_and_the_basemap_still_shows(
+    browser, tiled_map: Path
+) -> None:
+    context, page = open_offline(browser, tiled_map)
+    try:
+        drawn = page.evaluate(DRAWN)
+        remote = [url for url in page.requests if not url.startswith("file:")]
+        assert remote and all(url.startswith("https://tile.openstreetmap.org/") for url in remote)
+        assert all(e.startswith("Failed to load resource") for e in page.errors), page.errors
+        assert drawn["basemap"] == len(region_boundaries()["features"])
+        assert drawn["overlays"][0] == "OpenStreetMap"
+    finally:
+        context.close()
 
 
 def test_an_event_popup_shows_device_manufacturer_signals_and_time(
