@@ -28,7 +28,7 @@ Bounds = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
 _SIMPLIFY_DEG = 0.002
 
 
-def fleet_region(margin_deg: float = 0.25) -> Bounds:
+def fleet_region(margin_deg: float = 0.6) -> Bounds:
     """The service region's zones, widened by ``margin_deg``: routes near its edge get context."""
     minx, miny, maxx, maxy = shapely.unary_union([z.polygon for z in service_zones()]).bounds
     return minx - margin_deg, miny - margin_deg, maxx + margin_deg, maxy + margin_deg

@@ -18,7 +18,9 @@ from typing import Literal
 
 import folium
 import pandas as pd
+from branca.element import MacroElement
 from folium.plugins import HeatMap, MarkerCluster, TimestampedGeoJson
+from folium.template import Template
 from folium.utilities import JsCode
 from shapely import wkt as shapely_wkt
 from shapely.geometry import mapping
@@ -99,6 +101,22 @@ class MapOptions:
     seed: int = 0
 
 
+class PageStyle(MacroElement):
+    """CSS a layer needs, put in the head of whichever page holds the map when it renders.
+
+    Why not the map's own figure: a report moves several maps into one page of its own.
+    """
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
+    )
+
+    def __init__(self, css: str) -> None:
+        super().__init__()
+        self._name = "PageStyle"
+        self.css = css
+
+
 def device_colors(devices: pd.Series) -> dict[str, str]:
     """One palette colour per device id, by sorted id: the same truck has the same colour on every
     layer (route, slider position) and in every map of the same fleet."""
@@ -142,14 +160,12 @@ def add_basemap(fmap: folium.Map, tiles: str | None, bounds: Bounds | None = Non
         pane=BASEMAP_PANE,
         control=False,
     ).add_to(fmap)
-    fmap.get_root().header.add_child(
-        folium.Element(
-            "<style>.leaflet-tooltip.lab-basemap-label{background:none;border:none;"
-            "box-shadow:none;color:#77736a;font:italic 13px sans-serif}"
-            ".leaflet-tooltip.lab-basemap-label::before{display:none}"
-            ".folium-map.leaflet-container{background:#d4e6f1}</style>"
-        )
-    )
+    PageStyle(
+        ".leaflet-tooltip.lab-basemap-label{background:none;border:none;box-shadow:none;"
+        "color:#77736a;font:italic 13px sans-serif}"
+        ".leaflet-tooltip.lab-basemap-label::before{display:none}"
+        ".folium-map.leaflet-container{background:#d4e6f1}"
+    ).add_to(fmap)
     if tiles:
         folium.TileLayer(tiles, name=tiles, overlay=True, errorTileUrl=_BLANK_TILE).add_to(fmap)
 
@@ -218,7 +234,7 @@ def _add_position_slider(fmap: folium.Map, telemetry: pd.DataFrame, o: MapOption
         date_options="YYYY-MM-DD HH:mm [UTC]",
         time_slider_drag_update=True,
     ).add_to(fmap)
-    fmap.get_root().header.add_child(folium.Element(f"<style>{_SLIDER_CSS}</style>"))
+    PageStyle(_SLIDER_CSS).add_to(fmap)
 
 
 def _popup(row: pd.Series) -> folium.Popup:

@@ -9,8 +9,6 @@ still drawn).
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -22,10 +20,6 @@ from logistics.maps.layers import select_event_markers
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 DRAWN = """() => {
   const count = (selector) => document.querySelectorAll(selector).length;
   const drawn = (selector) => [...document.querySelectorAll(selector)]
@@ -72,45 +66,14 @@ def offline_map(telemetry: pd.DataFrame, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is missing: run `bash bin/install-chromium`"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def tiled_map(telemetry: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
     output = tmp_path_factory.mktemp("maps") / "fleet_map_tiles.html"
     return save_fleet_map(telemetry, zones_frame(), output, MapOptions(assets="inline"))
 
 
-def open_offline(browser, path: Path):
-    """A page loaded with the network cut: every request is recorded, and refused unless local."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.requests, page.errors = [], []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
-    context.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
-    )
-    page.goto(path.as_uri())
-    page.wait_for_selector(".leaflet-marker-pane .marker-cluster, path.lab-event", timeout=20_000)
-    return context, page
-
-
 @pytest.fixture()
-def page(browser, offline_map: Path):
-    context, page = open_offline(browser, offline_map)
-    yield page
-    context.close()
+def page(open_offline, offline_map: Path):
+    return open_offline(offline_map)
 
 
 def test_the_offline_map_loads_without_any_network_request(page, offline_map: Path) -> None:
@@ -160,18 +123,15 @@ def test_the_time_slider_moves_every_truck_one_step_at_a_time(
 
 
 def test_offline_with_tiles_only_tile_requests_fail_and_the_basemap_still_shows(
-    browser, tiled_map: Path
+    open_offline, tiled_map: Path
 ) -> None:
-    context, page = open_offline(browser, tiled_map)
-    try:
-        drawn = page.evaluate(DRAWN)
-        remote = [url for url in page.requests if not url.startswith("file:")]
-        assert remote and all(url.startswith("https://tile.openstreetmap.org/") for url in remote)
-        assert all(e.startswith("Failed to load resource") for e in page.errors), page.errors
-        assert drawn["basemap"] == len(region_boundaries()["features"])
-        assert drawn["overlays"][0] == "OpenStreetMap"
-    finally:
-        context.close()
+    page = open_offline(tiled_map)
+    drawn = page.evaluate(DRAWN)
+    remote = [url for url in page.requests if not url.startswith("file:")]
+    assert remote and all(url.startswith("https://tile.openstreetmap.org/") for url in remote)
+    assert all(e.startswith("Failed to load resource") for e in page.errors), page.errors
+    assert drawn["basemap"] == len(region_boundaries()["features"])
+    assert drawn["overlays"][0] == "OpenStreetMap"
 
 
 def test_an_event_popup_shows_device_manufacturer_signals_and_time(
