@@ -176,3 +176,14 @@ def test_restricted_zone_entries_are_the_visits_a_brute_force_finds(fleet) -> No
     assert (merged.left_at == merged.left_at_expected).all()
     assert (merged.readings == merged.readings_expected).all()
     assert (merged.latitude == merged.latitude_expected).all()
+
+
+def test_an_empty_selection_or_a_time_before_every_reading_is_refused_in_one_line() -> None:
+    empty = pd.DataFrame({"readings": [0], "first_reading": [pd.NaT]})
+    with pytest.raises(ValueError, match=r"^no telemetry for day 2026-01-05 and devices a, b: "):
+        geo.check_selection(empty, ["a", "b"], pd.Timestamp("2026-01-05").date())
+    some = pd.DataFrame({"readings": [10], "first_reading": [pd.Timestamp("2026-01-05 00:00")]})
+    early = pd.Timestamp("2026-01-04 23:00", tz="UTC").to_pydatetime()
+    with pytest.raises(ValueError, match="the first reading is at 2026-01-05 00:00 UTC"):
+        geo.check_selection(some, at=early)
+    geo.check_selection(some, at=early + timedelta(hours=2))

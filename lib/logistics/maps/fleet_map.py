@@ -84,8 +84,10 @@ class MapOptions:
     """How much a map shows and where its scripts come from.
 
     ``assets``: "inline" embeds local copies (fails if not fetched), "cdn" links public CDNs, "auto"
-    inlines when the copies are there. ``tiles`` is a Folium tile name, or None for no basemap
-    (a page that makes no network request at all).
+    inlines when the copies are there. ``tiles`` is a Folium tile name drawn over the offline
+    basemap, or None for none (a page that makes no network request at all). ``basemap=False``
+    leaves the county boundaries out and ``max_positions=0`` the time slider (the map as it was
+    before either, which the benchmark compares against).
 
     Example::
 
@@ -96,6 +98,7 @@ class MapOptions:
     route_tolerance_deg: float = 0.0005
     heat_cell_deg: float = 0.005
     max_positions: int = 3000
+    basemap: bool = True
     tiles: str | None = "OpenStreetMap"
     assets: AssetMode = "auto"
     seed: int = 0
@@ -212,9 +215,9 @@ def _add_position_slider(fmap: folium.Map, telemetry: pd.DataFrame, o: MapOption
                 "icon": "circle",
                 "tooltip": f"{row.device_id} · {row.event_type}",
                 "iconstyle": {
-                    "radius": 6,
-                    "color": "#ffffff",
-                    "weight": 1.5,
+                    "radius": 8,  # larger than event markers, with a dark ring: "the truck"
+                    "color": "#212121",
+                    "weight": 2.5,
                     "fillColor": colors[str(row.device_id)],
                     "fillOpacity": 1,
                     "className": "lab-position",
@@ -293,7 +296,10 @@ def build_fleet_map(
         raise ValueError("no telemetry to map")
     # maxZoom on the map itself: marker clustering needs it even when there is no tile layer
     fmap = folium.Map(tiles=None, max_zoom=18, maxZoom=18, control_scale=True)
-    add_basemap(fmap, o.tiles)
+    if o.basemap:
+        add_basemap(fmap, o.tiles)
+    elif o.tiles:
+        folium.TileLayer(o.tiles).add_to(fmap)
     fmap.fit_bounds(
         [
             [telemetry.latitude.min(), telemetry.longitude.min()],
@@ -332,7 +338,8 @@ def build_fleet_map(
             class_name="lab-event",
         ).add_to(cluster)
     cluster.add_to(fmap)
-    _add_position_slider(fmap, telemetry, o)
+    if o.max_positions > 0:
+        _add_position_slider(fmap, telemetry, o)
 
     folium.LayerControl(collapsed=False).add_to(fmap)
     fmap.get_root().html.add_child(_legend())
