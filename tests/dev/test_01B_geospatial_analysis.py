@@ -51,7 +51,7 @@ def test_the_script_answers_every_question_and_saves_csvs_and_a_page(
     env = {**os.environ, "LAB_SPARK_DRIVER_MEMORY": "1g"}
     result = run_dev_script(
         SCRIPT, "--within-km", f"{within_km:.3f}", "--at", at.isoformat(),
-        "--output-dir", str(tmp_path), "--assets", "inline", env=env, timeout=400,
+        "--output-dir", str(tmp_path), "--assets", "inline", env=env, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     saved = [
