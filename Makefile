@@ -36,8 +36,8 @@ cluster: $(STAMP) postgresql
 postgresql:
 	@bash bin/install-postgresql
 
-# Leaflet and friends, htmx, uPlot and Swagger UI from npm, so maps, the console and /docs work
-# offline (and in the browser tests).
+# Leaflet and friends, the maps' basemap (us-atlas), htmx, uPlot and Swagger UI from npm, so maps,
+# the console and /docs work offline (and in the browser tests).
 web: $(STAMP)
 	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found: install Node.js (apt-get install nodejs npm)"; exit 1; }
 	@$(PY) -m logistics.maps.assets fetch

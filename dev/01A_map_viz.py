@@ -13,14 +13,17 @@
 
 # %% [markdown]
 # # 01A · Fleet map
-# A Folium map of `logistics.fleet_telemetry` over `logistics.zones`: event markers coloured by type
-# and clustered, each truck's trajectory, zones coloured by kind, a heat map of where events happen,
-# and popups with device, manufacturer, signals and time. Read through pyiceberg: no Spark needed.
+# A Folium map of `logistics.fleet_telemetry` over `logistics.zones`, on an offline basemap of the
+# region's counties: event markers coloured by type and clustered, each truck's simplified
+# trajectory in its own colour (a layer per manufacturer), a time slider that moves every truck
+# along its route, zones coloured by kind, a heat map of where events happen, and popups with
+# device, manufacturer, signals and time. Read through pyiceberg: no Spark needed.
 #
 # Run as a job: `python dev/01A_map_viz.py --day 2026-01-05 --devices device-0001,device-0002`
 #
-# The page is self-contained (works offline) once the map assets are fetched with
-# `python -m logistics.maps.assets fetch`; `--no-tiles` also leaves out the OpenStreetMap basemap.
+# The page is self-contained (works offline) once the map assets and the basemap are fetched with
+# `python -m logistics.maps.assets fetch`; OpenStreetMap tiles are drawn over the basemap when the
+# browser is online, and `--no-tiles` leaves them out (the page then makes no request at all).
 
 # %%
 from datetime import date
@@ -59,7 +62,9 @@ parser.add_argument(
     default=None,
     help="HTML file to write (default: LAB_HOME/reports/fleet_map.html)",
 )
-parser.add_argument("--no-tiles", action="store_true", help="no basemap: the page makes no request")
+parser.add_argument(
+    "--no-tiles", action="store_true", help="no OpenStreetMap tiles: the page makes no request"
+)
 parser.add_argument(
     "--assets",
     choices=["auto", "inline", "cdn"],

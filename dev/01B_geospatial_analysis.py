@@ -16,16 +16,21 @@
 # Sedona SQL on the Iceberg tables, in the same Spark session that reads them (the upstream lab
 # needed a second one): events inside each zone (`ST_Contains` join), readings per zone and event
 # type, devices within some kilometres of a depot (`ST_DistanceSphere`), the nearest depot of every
-# event (`ST_KNN` join) and restricted-area violations per device. Each answer is saved as CSV, and
-# all of them on one HTML page, under LAB_HOME/reports/geo.
+# event (`ST_KNN` join), restricted-area violations per device and each entry into a restricted
+# area. Each answer is saved as CSV under LAB_HOME/reports/geo, beside one self-contained HTML
+# report: a choropleth of events per zone, devices near depots, violations with their times and the
+# KNN lines to the nearest depot, each map on the offline basemap beside a small summary table.
 #
 # Run as a job: `python dev/01B_geospatial_analysis.py --within-km 5 --at 2026-01-05T12:00:00+00:00`
+# (`--day` and `--devices` narrow the report to one UTC day and some trucks).
 
 # %%
+from datetime import date
 from pathlib import Path
 
 from logistics.script_args import (
     LabArgumentParser,
+    comma_list,
     exit_on_user_error,
     parse_script_args,
     positive_float,
@@ -47,6 +52,25 @@ parser.add_argument(
     "(default: each device's latest reading)",
 )
 parser.add_argument(
+    "--devices",
+    type=comma_list,
+    default=None,
+    help="comma-separated device ids (default: every device)",
+)
+parser.add_argument(
+    "--day",
+    type=date.fromisoformat,
+    default=None,
+    help="one UTC day, YYYY-MM-DD (default: every day in the table)",
+)
+parser.add_argument("--no-tiles", action="store_true", help="no OpenStreetMap tiles in the maps")
+parser.add_argument(
+    "--assets",
+    choices=["auto", "inline", "cdn"],
+    default="auto",
+    help="inline local copies of Leaflet & co. (auto: when fetched) or link CDNs",
+)
+parser.add_argument(
     "--output-dir",
     type=Path,
     default=None,
@@ -61,8 +85,10 @@ with exit_on_user_error():
     from logistics.settings import get_settings
 
     spark = spark_session("01B_geospatial_analysis")
-    telemetry = spark_table(spark, "fleet_telemetry")
+    telemetry = geo.select_readings(spark_table(spark, "fleet_telemetry"), args.devices, args.day)
     zones = spark_table(spark, "zones")
+    summary = geo.fleet_summary(telemetry).toPandas()
+    geo.check_selection(summary, args.devices, args.day, args.at)
 
 # %% [markdown]
 # Each answer is a Spark DataFrame; the results are small enough to collect for display and saving.
@@ -74,6 +100,8 @@ answers = {
 }
 for name, frame in answers.items():
     print(f"{name}: {len(frame):,} rows")
+row = summary.iloc[0]
+print(f"{row.readings:,} readings of {row.devices} devices, {row.events:,} of them events")
 
 # %%
 counts = answers["event_counts_by_zone"]
@@ -104,7 +132,24 @@ print(
     .to_string()
 )
 
+# %% [markdown]
+# The report: every answer on a map of its own, on one page that opens offline.
+
 # %%
+from logistics.maps.assets import WebAssetsMissing
+from logistics.maps.geo_report import ReportOptions, save_geo_report
+
 folder = args.output_dir or get_settings().reports_dir / "geo"
 for path in geo.save_answers(answers, folder):
     print(f"saved: {path}")
+options = ReportOptions(tiles=None if args.no_tiles else "OpenStreetMap", assets=args.assets)
+with exit_on_user_error(WebAssetsMissing):
+    report = save_geo_report(
+        {**answers, "fleet_summary": summary},
+        zones.toPandas(),
+        folder / "geospatial_analysis.html",
+        args.within_km,
+        args.at,
+        options,
+    )
+print(f"saved: {report}")

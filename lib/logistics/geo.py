@@ -12,20 +12,67 @@ Coordinates are WGS84 longitude/latitude; distances are great-circle kilometres
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
 from logistics.telemetry_schema import SYSTEM_OK
 
 if TYPE_CHECKING:
-    import pandas as pd
     from pyspark.sql import DataFrame
 
 _READING_COLUMNS = ("device_id", "manufacturer", "event_ts", "latitude", "longitude", "event_type")
+
+
+def select_readings(
+    telemetry: DataFrame, devices: Sequence[str] | None = None, day: date | None = None
+) -> DataFrame:
+    """The readings of some devices and/or one UTC day (all of them when neither is given)."""
+    if day is not None:
+        start = datetime.combine(day, time(), tzinfo=UTC)
+        telemetry = telemetry.where(
+            (F.col("event_ts") >= F.lit(start))
+            & (F.col("event_ts") < F.lit(start + timedelta(days=1)))
+        )
+    if devices:
+        telemetry = telemetry.where(F.col("device_id").isin([str(d) for d in devices]))
+    return telemetry
+
+
+def _naive_utc(stamp: object) -> pd.Timestamp:
+    ts = pd.Timestamp(stamp)
+    return ts.tz_convert(None) if ts.tzinfo is not None else ts
+
+
+def check_selection(
+    summary: pd.DataFrame,
+    devices: Sequence[str] | None = None,
+    day: date | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Refuse, in one line, a selection with no readings or a time before all of them.
+
+    Why before the questions: an empty selection would give a report of empty maps and tables,
+    which reads like "no events" rather than "you asked for a day the fleet did not drive".
+    """
+    row = summary.iloc[0]
+    if not row.readings:
+        what = [f"day {day}" if day else "", f"devices {', '.join(devices)}" if devices else ""]
+        raise ValueError(
+            f"no telemetry for {' and '.join(w for w in what if w) or 'the fleet'}: "
+            "choose a day or devices that have readings"
+        )
+    first = _naive_utc(row.first_reading)
+    if at is not None and _naive_utc(at) < first:
+        raise ValueError(
+            f"no positions at or before --at {at:%Y-%m-%d %H:%M} UTC: "
+            f"the first reading is at {first:%Y-%m-%d %H:%M} UTC"
+        )
 
 
 def _points(telemetry: DataFrame) -> DataFrame:
@@ -103,6 +150,48 @@ def restricted_zone_violations(telemetry: DataFrame, zones: DataFrame) -> DataFr
     )
 
 
+def restricted_zone_entries(
+    telemetry: DataFrame, zones: DataFrame, gap_minutes: float = 5.0
+) -> DataFrame:
+    """Each visit of a device to a restricted area: where it entered, when, and when it left.
+
+    Why visits: a dispatcher acts on "truck 7 drove through the school district at 08:12 for 9
+    minutes", not on 540 readings. A visit ends when the device's next reading inside that zone
+    is more than ``gap_minutes`` later (it left and came back).
+    """
+    inside = readings_in_zones(telemetry, zones.where(F.col("kind") == "restricted_area"))
+    ordered = Window.partitionBy("device_id", "zone_id").orderBy("event_ts")
+    gap = F.col("event_ts").cast("long") - F.lag("event_ts").over(ordered).cast("long")
+    starts = inside.withColumn(
+        "new_visit", F.when(gap.isNull() | (gap > gap_minutes * 60), 1).otherwise(0)
+    ).withColumn(
+        "visit", F.sum("new_visit").over(ordered.rowsBetween(Window.unboundedPreceding, 0))
+    )
+    return (
+        starts.groupBy("device_id", "zone_id", "zone_name", "visit")
+        .agg(
+            F.min("event_ts").alias("entered_at"),
+            F.max("event_ts").alias("left_at"),
+            F.count(F.lit(1)).alias("readings"),
+            F.min_by("latitude", "event_ts").alias("latitude"),
+            F.min_by("longitude", "event_ts").alias("longitude"),
+        )
+        .drop("visit")
+        .orderBy("entered_at", "device_id")
+    )
+
+
+def fleet_summary(telemetry: DataFrame) -> DataFrame:
+    """One row: readings, devices, event readings and the first and last reading's time."""
+    return telemetry.agg(
+        F.count(F.lit(1)).alias("readings"),
+        F.countDistinct("device_id").alias("devices"),
+        F.sum(F.when(F.col("event_type") != SYSTEM_OK, 1).otherwise(0)).alias("events"),
+        F.min("event_ts").alias("first_reading"),
+        F.max("event_ts").alias("last_reading"),
+    )
+
+
 def last_positions(telemetry: DataFrame, at: datetime | None = None) -> DataFrame:
     """Each device's latest reading at or before ``at`` (default: its latest reading)."""
     rows = telemetry if at is None else telemetry.where(F.col("event_ts") <= F.lit(at))
@@ -163,34 +252,19 @@ def fleet_geo_answers(
         "devices_near_depots": devices_near_depots(telemetry, zones, within_km, at),
         "nearest_depot": nearest_depot(telemetry, zones),
         "restricted_zone_violations": restricted_zone_violations(telemetry, zones),
+        "restricted_zone_entries": restricted_zone_entries(telemetry, zones),
     }
 
 
-def save_answers(
-    answers: dict[str, pd.DataFrame], folder: Path, html_rows: int = 200
-) -> list[Path]:
-    """One CSV per answer plus one HTML page showing them all; returns the paths written.
+def save_answers(answers: dict[str, pd.DataFrame], folder: Path) -> list[Path]:
+    """One CSV per answer (every row); returns the paths written.
 
-    The page shows the first ``html_rows`` rows of long tables (the CSVs hold every row), so it
-    stays light enough to open in a browser.
+    The page people read is the report of ``logistics.maps.geo_report``; the CSVs are for tools.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    paths, sections = [], []
+    paths = []
     for name, frame in answers.items():
         path = folder / f"{name}.csv"
         frame.to_csv(path, index=False)
         paths.append(path)
-        note = f" (first {html_rows} of {len(frame):,} rows)" if len(frame) > html_rows else ""
-        sections.append(
-            f"<h2>{name.replace('_', ' ')}{note}</h2>"
-            f"{frame.head(html_rows).to_html(index=False, float_format=lambda v: f'{v:.3f}')}"
-        )
-    page = folder / "geospatial_analysis.html"
-    page.write_text(
-        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Fleet geospatial analysis</title>"
-        "<style>body{font:14px sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:2px 6px}</style></head><body>"
-        f"<h1>Fleet geospatial analysis</h1>{''.join(sections)}</body></html>",
-        encoding="utf-8",
-    )
-    return [*paths, page]
+    return paths

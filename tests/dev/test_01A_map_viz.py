@@ -45,3 +45,14 @@ def test_an_invalid_day_is_refused_in_one_line(run_dev_script) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and "--day" in lines[0]
+
+
+def test_a_device_without_readings_is_refused_in_one_line(
+    fleet_tables, run_dev_script, tmp_path: Path
+) -> None:
+    output = tmp_path / "nobody.html"
+    result = run_dev_script(SCRIPT, "--devices", "device-9999", "--output", str(output))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == ["error: no telemetry for devices device-9999"]
+    assert not output.exists()

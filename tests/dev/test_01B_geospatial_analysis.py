@@ -8,6 +8,7 @@ rows the script read.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from logistics.lakehouse import read_arrow
 SCRIPT = "01B_geospatial_analysis.py"
 ANSWERS = (
     "events_in_zones", "event_counts_by_zone", "devices_near_depots", "nearest_depot",
-    "restricted_zone_violations",
+    "restricted_zone_violations", "restricted_zone_entries",
 )  # fmt: skip
 
 
@@ -50,7 +51,7 @@ def test_the_script_answers_every_question_and_saves_csvs_and_a_page(
     env = {**os.environ, "LAB_SPARK_DRIVER_MEMORY": "1g"}
     result = run_dev_script(
         SCRIPT, "--within-km", f"{within_km:.3f}", "--at", at.isoformat(),
-        "--output-dir", str(tmp_path), env=env, timeout=400,
+        "--output-dir", str(tmp_path), "--assets", "inline", env=env, timeout=600,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     saved = [
@@ -75,6 +76,28 @@ def test_the_script_answers_every_question_and_saves_csvs_and_a_page(
     near = pd.read_csv(tmp_path / "devices_near_depots.csv", parse_dates=["event_ts"])
     assert set(near.device_id) == set(distances.index[:2])
     assert (near.event_ts == pd.Timestamp(at).tz_localize(None)).all()
+
+    page = (tmp_path / "geospatial_analysis.html").read_text()
+    for section in ("events-per-zone", "near-depots", "violations", "nearest-depot"):
+        assert f'<section id="{section}">' in page
+    assert f"Devices within {float(f'{within_km:.3f}'):g} km of a depot at 2" in page
+    assert re.search(r'<script src="https?://', page) is None  # opens offline, from the file
+
+
+def test_a_day_without_readings_is_refused_in_one_line_and_nothing_is_saved(
+    fleet_tables, run_dev_script, tmp_path: Path
+) -> None:
+    day = (fleet_tables.start - timedelta(days=30)).date()
+    env = {**os.environ, "LAB_SPARK_DRIVER_MEMORY": "1g"}
+    result = run_dev_script(
+        SCRIPT, "--day", day.isoformat(), "--output-dir", str(tmp_path), env=env, timeout=300
+    )
+    assert result.returncode == 1, result.stderr[-2000:]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert errors == [
+        f"error: no telemetry for day {day}: choose a day or devices that have readings"
+    ]
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_non_positive_radius_is_refused_in_one_line(run_dev_script) -> None:

@@ -147,15 +147,43 @@ def test_a_depot_radius_must_be_positive(fleet) -> None:
         geo.devices_near_depots(telemetry, zones, 0)
 
 
-def test_answers_are_saved_as_one_csv_each_and_one_html_page(tmp_path: Path) -> None:
+def test_answers_are_saved_as_one_csv_each(tmp_path: Path) -> None:
     answers = {
         "nearest_depot": pd.DataFrame({"device_id": ["device-0001"] * 3, "distance_km": [1.0] * 3}),
         "event_counts_by_zone": pd.DataFrame({"zone_id": ["depot-1"], "readings": [7]}),
     }
-    paths = geo.save_answers(answers, tmp_path / "geo", html_rows=2)
-    assert [p.name for p in paths] == [
-        "nearest_depot.csv", "event_counts_by_zone.csv", "geospatial_analysis.html",
-    ]  # fmt: skip
+    paths = geo.save_answers(answers, tmp_path / "geo")
+    assert [p.name for p in paths] == ["nearest_depot.csv", "event_counts_by_zone.csv"]
     assert pd.read_csv(paths[0]).equals(answers["nearest_depot"])
-    page = paths[-1].read_text()
-    assert "nearest depot (first 2 of 3 rows)" in page and "depot-1" in page
+
+
+def test_restricted_zone_entries_are_the_visits_a_brute_force_finds(fleet) -> None:
+    telemetry, zones, rows, zone_rows = fleet
+    got = geo.restricted_zone_entries(telemetry, zones, gap_minutes=5).toPandas()
+    inside = inside_zones(rows, zone_rows[zone_rows.kind == "restricted_area"])
+    inside = inside.sort_values(["device_id", "zone_id", "event_ts"])
+    gap = inside.groupby(["device_id", "zone_id"]).event_ts.diff()
+    inside["visit"] = (gap.isna() | (gap > pd.Timedelta(minutes=5))).cumsum()
+    visits = inside.groupby("visit").agg(
+        device_id=("device_id", "first"), zone_id=("zone_id", "first"),
+        entered_at=("event_ts", "min"), left_at=("event_ts", "max"),
+        readings=("event_ts", "size"), latitude=("latitude", "first"),
+    )  # fmt: skip
+    assert len(got) == len(visits) > 0
+    key = ["device_id", "zone_id", "entered_at"]
+    merged = got.merge(visits, on=key, suffixes=("", "_expected"))
+    assert len(merged) == len(visits)
+    assert (merged.left_at == merged.left_at_expected).all()
+    assert (merged.readings == merged.readings_expected).all()
+    assert (merged.latitude == merged.latitude_expected).all()
+
+
+def test_an_empty_selection_or_a_time_before_every_reading_is_refused_in_one_line() -> None:
+    empty = pd.DataFrame({"readings": [0], "first_reading": [pd.NaT]})
+    with pytest.raises(ValueError, match=r"^no telemetry for day 2026-01-05 and devices a, b: "):
+        geo.check_selection(empty, ["a", "b"], pd.Timestamp("2026-01-05").date())
+    some = pd.DataFrame({"readings": [10], "first_reading": [pd.Timestamp("2026-01-05 00:00")]})
+    early = pd.Timestamp("2026-01-04 23:00", tz="UTC").to_pydatetime()
+    with pytest.raises(ValueError, match="the first reading is at 2026-01-05 00:00 UTC"):
+        geo.check_selection(some, at=early)
+    geo.check_selection(some, at=early + timedelta(hours=2))

@@ -5,7 +5,8 @@ On an air-gapped cluster, in CI, or in a browser test nothing from a CDN loads a
 blank. ``fetch`` downloads the very versions Folium references from the npm registry (``npm pack``)
 into a git-ignored folder; ``inline_assets`` then rewrites a rendered map into one self-contained
 HTML file (scripts, stylesheets, images and fonts inlined). Without fetched assets maps keep their
-CDN links, which is what users with internet expect.
+CDN links, which is what users with internet expect. The same step fetches the offline basemap's
+boundaries (npm ``us-atlas``, read by ``logistics.maps.basemap``).
 
 Set up once::
 
@@ -30,13 +31,21 @@ NOT_NEEDED_OFFLINE = {
     "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css": "glyphicons",
     "https://cdn.jsdelivr.net/gh/python-visualization/folium/folium/templates/"
     "leaflet.awesome.rotate.min.css": "rotated icons",
+    # the time slider's plugin loads these, but Leaflet.TimeDimension's control uses neither
+    "https://cdnjs.cloudflare.com/ajax/libs/jqueryui/1.10.2/jquery-ui.min.js": "jQuery UI",
+    "https://cdnjs.cloudflare.com/ajax/libs/highlight.js/8.4/styles/default.min.css": "highlight",
 }
 # cdnjs folder -> (npm package, folder inside the package); 2.0.2 of awesome-markers is not on npm,
 # 2.0.4 is the same plugin's next patch release.
 _CDNJS = {
     "leaflet.markercluster": ("leaflet.markercluster", None, "dist"),
     "Leaflet.awesome-markers": ("leaflet.awesome-markers", "2.0.4", "dist"),
+    "jquery": ("jquery", None, "dist"),
+    "moment.js": ("moment", None, "min"),
 }
+# jsdelivr minifies on request; these packages ship only the plain file
+_UNMINIFIED = {("iso8601-js-period", "iso8601.min.js"): "iso8601.js"}
+
 _FOLIUM_TEMPLATES = "/folium/templates/"
 
 
@@ -57,6 +66,13 @@ class NpmFile:
         return f"{self.package}@{self.version}"
 
 
+# The offline basemap's boundaries (see logistics.maps.basemap): Census cartographic boundaries.
+BASEMAP_FILES = {
+    "states": NpmFile("us-atlas", "3.0.1", "states-10m.json"),
+    "counties": NpmFile("us-atlas", "3.0.1", "counties-10m.json"),
+}
+
+
 def web_dir() -> Path:
     """Where fetched packages live: ``.web/`` in the checkout unless ``LAB_WEB_DIR`` is set."""
     return Path(os.environ.get("LAB_WEB_DIR") or PROJECT_ROOT / ".web").resolve()
@@ -65,7 +81,7 @@ def web_dir() -> Path:
 def resolve(url: str) -> NpmFile | Path | None:
     """The local source of a CDN URL: an npm file, a file shipped with Folium, or None."""
     if m := re.fullmatch(r"https://cdn\.jsdelivr\.net/npm/((?:@[^/]+/)?[^/@]+)@([^/]+)/(.+)", url):
-        return NpmFile(m[1], m[2], m[3])
+        return NpmFile(m[1], m[2], _UNMINIFIED.get((m[1], m[3]), m[3]))
     if m := re.fullmatch(r"https://code\.jquery\.com/jquery-([\d.]+)(\.min)?\.js", url):
         return NpmFile("jquery", m[1], f"dist/jquery{m[2] or ''}.js")
     m = re.fullmatch(r"https://cdnjs\.cloudflare\.com/ajax/libs/([^/]+)/([^/]+)/(.+)", url)
@@ -83,10 +99,10 @@ def resolve(url: str) -> NpmFile | Path | None:
 def lab_asset_urls() -> list[str]:
     """Every CDN URL the lab's maps reference: Folium's defaults plus the plugins we use."""
     import folium
-    from folium.plugins import HeatMap, MarkerCluster
+    from folium.plugins import HeatMap, MarkerCluster, TimestampedGeoJson
 
     urls: list[str] = []
-    for element in (folium.Map, MarkerCluster, HeatMap):
+    for element in (folium.Map, MarkerCluster, HeatMap, TimestampedGeoJson):
         urls += [url for _, url in (*element.default_js, *element.default_css)]
     return [url for url in dict.fromkeys(urls) if url not in NOT_NEEDED_OFFLINE]
 
@@ -95,12 +111,17 @@ def _package_dir(file: NpmFile, root: Path) -> Path:
     return root / "npm" / file.spec.replace("/", "+")
 
 
+def npm_file_path(file: NpmFile, root: Path | None = None) -> Path | None:
+    """The fetched copy of one npm file; None when it is not here."""
+    path = _package_dir(file, root or web_dir()) / file.path
+    return path if path.is_file() else None
+
+
 def local_path(url: str, root: Path | None = None) -> Path | None:
     """The fetched (or Folium-shipped) file for ``url``; None when it is not available here."""
     source = resolve(url)
     if isinstance(source, NpmFile):
-        path = _package_dir(source, root or web_dir()) / source.path
-        return path if path.is_file() else None
+        return npm_file_path(source, root)
     return source
 
 
@@ -115,7 +136,10 @@ def fetch(root: Path | None = None, urls: list[str] | None = None) -> list[str]:
     unknown = [url for url in urls if resolve(url) is None]
     if unknown:
         raise WebAssetsMissing(f"no offline source known for {', '.join(unknown)}")
-    wanted = sorted({f.spec for url in urls if isinstance(f := resolve(url), NpmFile)})
+    wanted = sorted(
+        {f.spec for url in urls if isinstance(f := resolve(url), NpmFile)}
+        | {f.spec for f in BASEMAP_FILES.values()}
+    )
     if not all(_package_dir(NpmFile(*spec.rsplit("@", 1), ""), root).is_dir() for spec in wanted):
         done = subprocess.run(
             [sys.executable, "-m", "workspace.core.npm", "--root", str(root), *wanted],
@@ -143,8 +167,14 @@ def _woff2_only(match: re.Match[str]) -> str:
     return f"src:{','.join(kept)}"
 
 
+# A font a stylesheet loads from a CDN no npm package mirrors (the time slider's Glyphicons, from
+# Bootstrap 3.0.0): dropped, so an offline page makes no request; the map restyles those icons.
+_CDN_FONT_FACE = re.compile(r"@font-face\s*{[^}]*url\(\s*['\"]?(?:https?:)?//[^}]*}")
+
+
 def inline_css(css: str, css_path: Path) -> str:
     """Stylesheet text with relative ``url(...)`` references replaced by data URIs."""
+    css = _CDN_FONT_FACE.sub("", css)
     css = re.sub(r"src:([^;}]*url\([^;}]*)", _woff2_only, css)
 
     def embed(match: re.Match[str]) -> str:
@@ -184,12 +214,17 @@ def inline_assets(html: str, root: Path | None = None) -> str:
             "run `python -m logistics.maps.assets fetch`"
         )
 
+    inlined: set[Path] = set()  # the same file behind two CDN URLs (jQuery) is inlined once
+
     def replace(match: re.Match[str]) -> str:
         url = match[1] or match[2]
         if url in NOT_NEEDED_OFFLINE:
             return ""
         path = local_path(url, root)
         assert path is not None  # checked above
+        if path in inlined:
+            return f"<!-- {url}: inlined above -->"
+        inlined.add(path)
         text = path.read_text(encoding="utf-8")
         if match[1]:
             text = text.replace("</script", "<\\/script")
@@ -208,8 +243,10 @@ def inline_assets(html: str, root: Path | None = None) -> str:
 
 
 def offline_ready(root: Path | None = None) -> bool:
-    """True when every asset the lab's maps reference has a local copy."""
-    return all(local_path(url, root) is not None for url in lab_asset_urls())
+    """True when every asset the lab's maps reference, and the basemap, have a local copy."""
+    return all(local_path(url, root) is not None for url in lab_asset_urls()) and all(
+        npm_file_path(f, root) is not None for f in BASEMAP_FILES.values()
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

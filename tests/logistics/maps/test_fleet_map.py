@@ -2,33 +2,36 @@
 
 Why a real browser: Folium only writes JavaScript; whether markers, routes and zones appear is
 decided by Leaflet at runtime. Counting the drawn SVG paths and cluster icons in Leaflet's panes
-is the only check that the page works, and blocking every request proves it works offline.
+is the only check that the page works, and blocking every request proves it works offline — with
+tiles left out (no request at all) and with them (only tile requests, refused, and the basemap
+still drawn).
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from logistics.fleet import FleetSpec, simulate_device, zones_frame
 from logistics.maps import MapOptions, save_fleet_map
+from logistics.maps.basemap import region_boundaries
 from logistics.maps.layers import select_event_markers
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 DRAWN = """() => {
   const count = (selector) => document.querySelectorAll(selector).length;
   const drawn = (selector) => [...document.querySelectorAll(selector)]
       .filter((p) => (p.getAttribute('d') || '').length > 10).length;
   const clusters = [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster')];
   return {
+    basemap: count('.leaflet-basemap-pane path'),
+    counties: count('.leaflet-basemap-pane path.lab-basemap-county'),
+    counties_in_view: drawn('.leaflet-basemap-pane path.lab-basemap-county'),
+    county_labels: [...document.querySelectorAll('.lab-basemap-label')].map((l) => l.innerText),
+    positions: drawn('.leaflet-overlay-pane path.lab-position'),
+    slider_date: document.querySelector('.timecontrol-date').innerText,
     zones: drawn('.leaflet-overlay-pane path.lab-zone'),
     restricted: drawn('.leaflet-overlay-pane path.lab-zone-restricted_area'),
     routes: drawn('.leaflet-overlay-pane path.lab-trajectory'),
@@ -63,34 +66,14 @@ def offline_map(telemetry: pd.DataFrame, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    assert executable, "Debian's chromium is missing: run `bash bin/install-chromium`"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def tiled_map(telemetry: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("maps") / "fleet_map_tiles.html"
+    return save_fleet_map(telemetry, zones_frame(), output, MapOptions(assets="inline"))
 
 
 @pytest.fixture()
-def page(browser, offline_map: Path):
-    """The map loaded with the network cut: every request is recorded, and refused unless local."""
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
-    page = context.new_page()
-    page.requests, page.errors = [], []
-    page.on("request", lambda request: page.requests.append(request.url))
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda msg: msg.type == "error" and page.errors.append(msg.text))
-    context.route(
-        "**/*",
-        lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
-    )
-    page.goto(offline_map.as_uri())
-    page.wait_for_selector(".leaflet-marker-pane .marker-cluster, path.lab-event", timeout=20_000)
-    yield page
-    context.close()
+def page(open_offline, offline_map: Path):
+    return open_offline(offline_map)
 
 
 def test_the_offline_map_loads_without_any_network_request(page, offline_map: Path) -> None:
@@ -108,7 +91,47 @@ def test_zones_routes_markers_and_heat_are_drawn(page, telemetry: pd.DataFrame) 
     assert expected_markers > 20 and drawn["clusters"] > 0
     assert drawn["clustered_events"] + drawn["single_events"] == expected_markers
     assert drawn["heat_layers"] == 1
-    assert drawn["overlays"] == ["Zones", "Trajectories", "Event heat", "Events"]
+    makers = telemetry.groupby("manufacturer").device_id.nunique()
+    groups = [f"Trajectories: {maker} ({n})" for maker, n in makers.items()]
+    assert drawn["overlays"] == ["Zones", *groups, "Event heat", "Events"]
+
+
+def test_the_basemap_draws_the_region_counties_with_their_names(page) -> None:
+    drawn = page.evaluate(DRAWN)
+    features = region_boundaries()["features"]
+    counties = [f["properties"]["name"] for f in features if f["properties"]["layer"] == "counties"]
+    assert drawn["basemap"] == len(features) and drawn["counties"] == len(counties)
+    assert drawn["counties_in_view"] >= 5
+    assert {"Alameda", "Santa Clara", "San Mateo"} <= set(drawn["county_labels"])
+
+
+def test_the_time_slider_moves_every_truck_one_step_at_a_time(
+    page, telemetry: pd.DataFrame
+) -> None:
+    drawn = page.evaluate(DRAWN)
+    start = telemetry.event_ts.min().floor("15min")
+    assert drawn["slider_date"] == f"{start:%Y-%m-%d %H:%M} UTC"
+    assert drawn["positions"] == telemetry.device_id.nunique()
+    page.click(".timecontrol-forward")
+    page.wait_for_function(
+        "(before) => document.querySelector('.timecontrol-date').innerText !== before",
+        arg=drawn["slider_date"],
+    )
+    moved = page.evaluate(DRAWN)
+    assert moved["slider_date"] > drawn["slider_date"]
+    assert moved["positions"] == telemetry.device_id.nunique()
+
+
+def test_offline_with_tiles_only_tile_requests_fail_and_the_basemap_still_shows(
+    open_offline, tiled_map: Path
+) -> None:
+    page = open_offline(tiled_map)
+    drawn = page.evaluate(DRAWN)
+    remote = [url for url in page.requests if not url.startswith("file:")]
+    assert remote and all(url.startswith("https://tile.openstreetmap.org/") for url in remote)
+    assert all(e.startswith("Failed to load resource") for e in page.errors), page.errors
+    assert drawn["basemap"] == len(region_boundaries()["features"])
+    assert drawn["overlays"][0] == "OpenStreetMap"
 
 
 def test_an_event_popup_shows_device_manufacturer_signals_and_time(

@@ -83,3 +83,13 @@ def test_inlined_css_embeds_images_and_keeps_only_woff2_fonts(tmp_path: Path) ->
     assert 'url("data:image/png;base64,iVBORw0K")' in out
     assert 'src:url("data:font/woff2;base64,d09GMg==") format("woff2")}' in out
     assert "ttf" not in out and "url(data:image/gif;base64,R0)" in out
+
+
+def test_a_missing_basemap_names_the_package_and_the_fetch_command(tmp_path: Path) -> None:
+    from logistics.maps.basemap import region_boundaries
+
+    with pytest.raises(WebAssetsMissing) as missing:
+        region_boundaries(root=tmp_path)
+    message = str(missing.value)
+    assert "\n" not in message and "us-atlas" in message and FETCH in message
+    assert not offline_ready(root=tmp_path)

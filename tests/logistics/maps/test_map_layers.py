@@ -9,7 +9,9 @@ from logistics.maps.layers import (
     event_onsets,
     fair_quota,
     heat_grid,
+    positions_over_time,
     select_event_markers,
+    slider_step,
     trajectories,
 )
 from shapely.geometry import LineString
@@ -86,3 +88,23 @@ def test_heat_grid_bins_every_event_reading_and_ignores_normal_ones(fleet: pd.Da
     assert len(grid) == len(cells)
     assert max(w for _, _, w in grid) == 1.0
     assert heat_grid(fleet[fleet.event_type == "system ok"]) == []
+
+
+def test_the_slider_step_is_the_finest_that_keeps_the_positions_bounded(
+    fleet: pd.DataFrame,
+) -> None:
+    assert slider_step(fleet, max_positions=6 * 96) == pd.Timedelta("15min")
+    assert slider_step(fleet, max_positions=6 * 96 - 1) == pd.Timedelta("30min")
+    assert slider_step(fleet, max_positions=1) == pd.Timedelta("1D")
+
+
+def test_positions_over_time_keep_each_devices_first_reading_of_every_step(
+    fleet: pd.DataFrame,
+) -> None:
+    step = pd.Timedelta("1h")
+    positions = positions_over_time(fleet, step)
+    assert len(positions) == 6 * 24
+    assert (positions.event_ts == positions.event_ts.dt.floor(step)).all()
+    first = fleet.sort_values("event_ts").groupby("device_id").first()
+    at_start = positions.groupby("device_id").first()
+    assert (at_start.latitude == first.latitude).all()
