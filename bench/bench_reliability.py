@@ -122,7 +122,8 @@ def print_table(f: dict) -> None:
         rss = soaked["rss_mb"]
         rows.append((
             f"soak, {soaked['duration_s']:.0f} s fixed rate", f"{soaked['requests']} requests",
-            f"{soaked['errors']} errors, server memory {rss[0]:.0f} -> {rss[-1]:.0f} MB",
+            f"{soaked['errors']} errors, server memory {rss[0]:.0f} -> {rss[-1]:.0f} MB, "
+            f"p99 {soaked['p99_ms']:.0f} ms",
         ))  # fmt: skip
     width = max(len(r[0]) for r in rows)
     print(f"\n{'check':<{width}}  {'tried':<28}  result")
@@ -134,6 +135,8 @@ def print_table(f: dict) -> None:
         print(f"  5xx: {line}")
     for line in api["silent_refusals"][:10]:
         print(f"  4xx without a message: {line}")
+    if soaked and soaked["errors_by_type"]:
+        print(f"  soak errors: {soaked['errors_by_type']}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ class SoakReport:
     errors: int
     rss_mb: list[float] = field(default_factory=list)
     """Server memory every ``sample_s`` seconds, first sample before the load."""
+    errors_by_type: dict[str, int] = field(default_factory=dict)
+    """What the failed requests got (a status such as ``429``, or ``timeout``)."""
+    p99_ms: float = 0.0
 
 
 def soak(lab: Lab, duration_s: float, *, rate: float = 50, sample_s: float = 10) -> SoakReport:
@@ -36,4 +39,6 @@ def soak(lab: Lab, duration_s: float, *, rate: float = 50, sample_s: float = 10)
             time.sleep(min(sample_s, left))
             samples.append(lab.server.rss_mb())
     summary = load.summary
-    return SoakReport(duration_s, summary.count, summary.failed, samples)
+    return SoakReport(
+        duration_s, summary.count, summary.failed, samples, summary.errors_by_type, summary.p99_ms
+    )
