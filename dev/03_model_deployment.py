@@ -43,6 +43,9 @@ from workspace.release import ModelRelease, release_model
 
 with exit_on_user_error(WorkspaceError):
     snapshot = snapshot_info("fleet_telemetry")
+    run_id = TIME_SERIES_QUERY.training_run(snapshot.snapshot_id)
+    if run_id is None:
+        print(f"note: no training run at snapshot {snapshot.snapshot_id}; run dev/02 to trace it")
     release = release_model(
         WorkspaceClient(),
         ModelRelease(
@@ -50,7 +53,7 @@ with exit_on_user_error(WorkspaceError):
             model=args.model,
             **resources_from_flags(args),
             **TIME_SERIES_QUERY.release_fields(
-                script_folder().parent / "prd", snapshot.snapshot_id
+                script_folder().parent / "prd", snapshot.snapshot_id, run_id
             ),
         ),
         test_request=PATTERN_TEST_REQUEST,

@@ -43,13 +43,18 @@ from workspace.release import ModelRelease, release_model
 with exit_on_user_error(WorkspaceError):
     with_sample = window_requests(TelemetrySample.load(devices=1), 1, length=240)[0]
     snapshot = snapshot_info("fleet_telemetry")
+    run_id = MULTI_DIM_MOTIF.training_run(snapshot.snapshot_id)
+    if run_id is None:
+        print(f"note: no training run at snapshot {snapshot.snapshot_id}; run dev/02 to trace it")
     release = release_model(
         WorkspaceClient(),
         ModelRelease(
             project=args.project,
             model=args.model,
             **resources_from_flags(args),
-            **MULTI_DIM_MOTIF.release_fields(script_folder().parent / "prd", snapshot.snapshot_id),
+            **MULTI_DIM_MOTIF.release_fields(
+                script_folder().parent / "prd", snapshot.snapshot_id, run_id
+            ),
         ),
         test_request=with_sample,
         on_building=print,

@@ -105,6 +105,27 @@ class TrainedClassifier:
     params: ClassifierParams
 
 
+def read_training_frame(
+    table: str, snapshot_id: int | None = None
+) -> tuple[SnapshotInfo, pd.DataFrame]:
+    """The rows of ``table`` at ``snapshot_id`` (its current snapshot when None) and that
+    snapshot's lineage; a bad id is refused naming the table.
+
+    Why ordered by device and time: the seeded split picks rows by position, so the same
+    snapshot must give the same rows in the same order, whatever the files' read order, for a
+    retrain at that snapshot to rebuild the same model.
+    """
+    from logistics.lakehouse import read_arrow
+    from logistics.snapshots import snapshot_info
+
+    snapshot = snapshot_info(table, snapshot_id)
+    frame = read_arrow(table, snapshot_id=snapshot.snapshot_id).to_pandas()
+    order = [c for c in ("device_id", "event_ts") if c in frame.columns]
+    if order:
+        frame = frame.sort_values(order, kind="stable", ignore_index=True)
+    return snapshot, frame
+
+
 def validate_training_frame(frame: pd.DataFrame) -> None:
     missing = [c for c in (*FEATURES, LABEL) if c not in frame.columns]
     if missing:

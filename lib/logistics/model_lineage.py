@@ -1,8 +1,11 @@
-"""Which model a training step logged, and which Iceberg snapshot a registered model learned from.
+"""Which model a training step logged, which Iceberg snapshot a registered model learned from,
+and which training run learned from a snapshot.
 
 Why: the registry step registers what training logged last, without a run id passed by hand, and
 drift monitoring compares served inputs with exactly the rows the serving model was trained on
-(the snapshot id its run carries as a lineage tag), not with whatever the table holds today.
+(the snapshot id its run carries as a lineage tag), not with whatever the table holds today. A
+file-built deployment serving a snapshot names the run trained on it (the workspace's
+``MLFLOW_RUN_ID`` variable), so a prediction can be traced back to that run.
 """
 
 from __future__ import annotations
@@ -65,3 +68,21 @@ def trained_on(name: str, alias: str) -> TrainedOn:
     if tag is None:
         raise ValueError(f"{name} v{version.version} was logged without the {SNAPSHOT_TAG} tag")
     return TrainedOn(name, int(version.version), version.run_id, int(tag))
+
+
+def training_run_at(experiment: str, snapshot_id: int) -> str | None:
+    """The newest run of ``experiment`` tagged as trained on ``snapshot_id``; None when none is."""
+    import mlflow
+
+    configure_tracking()
+    found = mlflow.get_experiment_by_name(experiment)
+    if found is None:
+        return None
+    runs = mlflow.search_runs(
+        experiment_ids=[found.experiment_id],
+        filter_string=f"tags.{SNAPSHOT_TAG} = '{int(snapshot_id)}'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+        output_format="list",
+    )
+    return runs[0].info.run_id if runs else None

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+TIME_SERIES_EXPERIMENT = "time-series-models"
+"""The MLflow experiment of dev/02's runs, which both PRD models trace back to."""
 PRD_PROJECT = "logistics-prd"
 PRD_DESCRIPTION = "Production models of the logistics lab"
 
@@ -23,10 +25,23 @@ class PrdModel:
     description: str
     file_path: str
     function_name: str
+    experiment: str = TIME_SERIES_EXPERIMENT
 
-    def release_fields(self, prd_dir: Path, snapshot_id: int) -> dict[str, Any]:
+    def training_run(self, snapshot_id: int) -> str | None:
+        """The newest run of its experiment trained on ``snapshot_id``; None when none was."""
+        from logistics.model_lineage import training_run_at
+
+        return training_run_at(self.experiment, snapshot_id)
+
+    def release_fields(
+        self, prd_dir: Path, snapshot_id: int, run_id: str | None = None
+    ) -> dict[str, Any]:
         """The project, model and build fields of its release, serving ``snapshot_id`` of
-        ``fleet_telemetry`` (the snapshot its replicas read, whatever lands later)."""
+        ``fleet_telemetry`` (the snapshot its replicas read, whatever lands later); ``run_id``
+        names the training run at that snapshot, the link a prediction's lineage follows."""
+        environment = {"LAB_SNAPSHOT_ID": str(snapshot_id)}
+        if run_id:
+            environment["MLFLOW_RUN_ID"] = run_id
         return {
             "project_dir": prd_dir,
             "project_description": PRD_DESCRIPTION,
@@ -36,7 +51,7 @@ class PrdModel:
                 "function_name": self.function_name,
                 "kernel": "python3",
             },
-            "environment": {"LAB_SNAPSHOT_ID": str(snapshot_id)},
+            "environment": environment,
         }
 
 

@@ -1,5 +1,5 @@
-"""``workspace up | down | status | session``: the workspace server (and MLflow) and notebook
-sessions, run in the background.
+"""``workspace up | down | status | session | lineage``: the workspace server (and MLflow) and
+notebook sessions, run in the background, and a prediction's lineage.
 
 Why a pidfile and a log under LAB_HOME: the server outlives the terminal that started it, and
 `down` / `status` in another terminal must find it without asking the user for a process id.
@@ -137,6 +137,29 @@ def session(
     typer.echo(f"session of {info.project_name} {'started' if new else 'already running'}")
     typer.echo(f"  {info.url}")
     typer.echo(f"log: {info.log_path}; stop it with `workspace session --stop {info.project_name}`")
+
+
+@app.command()
+def lineage(
+    prediction_uuid: Annotated[str, typer.Argument(help="The prediction's uuid (PredictionUUID).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON answer.")] = False,
+) -> None:
+    """From a prediction to its deployment, build, model, MLflow run, parameters and the table
+    snapshot the model learned from."""
+    from rich.console import Console
+
+    from workspace.client import WorkspaceClient, WorkspaceError
+    from workspace.lineage_view import lineage_tree
+
+    try:
+        found = WorkspaceClient().get_prediction_lineage(prediction_uuid)
+    except WorkspaceError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        typer.echo(json.dumps(found.to_dict(), indent=2))
+    else:
+        Console(highlight=False).print(lineage_tree(found))
 
 
 if __name__ == "__main__":

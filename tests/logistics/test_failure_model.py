@@ -8,7 +8,15 @@ import mlflow
 import pandas as pd
 import pytest
 from logistics.datagen import WriteMode, write_telemetry
-from logistics.failure_model import ClassifierParams, evaluate, log_run, quality_gate, train
+from logistics.failure_model import (
+    FEATURES,
+    ClassifierParams,
+    evaluate,
+    log_run,
+    quality_gate,
+    read_training_frame,
+    train,
+)
 from logistics.fleet import FleetSpec, simulate_device
 from logistics.registry import CHALLENGER, CHAMPION, alias_version, load_alias, move_alias, register
 from logistics.snapshots import read_increment, snapshot_info
@@ -112,3 +120,24 @@ def test_run_carries_metrics_signature_and_iceberg_lineage_then_promotes_by_alia
     assert evaluate(champion, challenger.holdout)["roc_auc"] > 0.7
     move_alias("TestIOTFailureClf", CHAMPION, new_version)
     assert alias_version("TestIOTFailureClf", CHAMPION) == new_version == version + 1
+
+
+def test_training_again_at_a_snapshot_rebuilds_the_same_model_after_an_append(
+    spark, fleet_frame
+) -> None:
+    first = write_telemetry(
+        spark, FleetSpec(devices=4, days=1, seed=12), WriteMode.REPLACE, "iot_fleet"
+    )
+    params = ClassifierParams(seed=4, n_estimators=50)
+    before = train(read_training_frame("iot_fleet", first.snapshot_id)[1], params)
+    write_telemetry(spark, FleetSpec(devices=4, days=1, seed=13), WriteMode.APPEND, "iot_fleet")
+
+    snapshot, frame = read_training_frame("iot_fleet", first.snapshot_id)
+    again = train(frame, params)
+    assert (snapshot.snapshot_id, len(frame)) == (first.snapshot_id, first.rows)
+    assert len(read_training_frame("iot_fleet")[1]) > first.rows  # the append is there
+    assert again.metrics == before.metrics
+    probe = fleet_frame[list(FEATURES)].astype("float64")
+    assert (again.model.predict_proba(probe) == before.model.predict_proba(probe)).all()
+    with pytest.raises(ValueError, match="not a snapshot of table"):
+        read_training_frame("iot_fleet", 12345)

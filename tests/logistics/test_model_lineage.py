@@ -1,4 +1,5 @@
-"""Finding the model training logged last, and the snapshot a registered model learned from."""
+"""Finding the model training logged last, the snapshot a registered model learned from, and the
+run that learned from a snapshot."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 from logistics.failure_model import ClassifierParams, log_run, train
 from logistics.fleet import FleetSpec, simulate_device
-from logistics.model_lineage import latest_logged_model, trained_on
+from logistics.model_lineage import latest_logged_model, trained_on, training_run_at
 from logistics.registry import CHAMPION, register
 from logistics.snapshots import SnapshotInfo
 from logistics.tracking import use_experiment
@@ -57,3 +58,10 @@ def test_the_champion_names_the_snapshot_it_was_trained_on(two_runs) -> None:
 def test_an_alias_that_does_not_exist_is_one_clear_error() -> None:
     with pytest.raises(ValueError, match="no registered model Nobody@champion"):
         trained_on("Nobody", CHAMPION)
+
+
+def test_the_run_trained_on_a_snapshot_is_found_by_its_lineage_tag(two_runs) -> None:
+    run_id = training_run_at(EXPERIMENT, 41)
+    assert mlflow.get_run(run_id).info.run_name == "at-41"
+    assert training_run_at(EXPERIMENT, 43) is None
+    assert training_run_at("no-such-experiment", 41) is None

@@ -24,3 +24,8 @@ def test_a_release_serves_the_snapshot_it_was_built_against() -> None:
     assert fields["build"]["file_path"] == "ts_query_serve.py"
     assert fields["project_dir"] == PRD_DIR
     assert fields["project_description"] == PRD_DESCRIPTION
+
+
+def test_a_release_names_the_training_run_its_predictions_trace_back_to() -> None:
+    fields = MULTI_DIM_MOTIF.release_fields(PRD_DIR, 1234, "0123abcd")
+    assert fields["environment"] == {"LAB_SNAPSHOT_ID": "1234", "MLFLOW_RUN_ID": "0123abcd"}

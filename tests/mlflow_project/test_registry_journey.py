@@ -42,6 +42,19 @@ def test_02_deploys_from_the_registry_and_answers_the_seed_request(run_step) -> 
     assert re.search(r"prediction for the seed request: \[[01]\]", output), output
 
 
+def test_a_served_prediction_traces_back_to_the_champion_run_and_its_snapshot(
+    lab_server, run_step, first_batch
+) -> None:
+    served = endpoint(lab_server, run_step)
+    body = {"columns": SIGNALS, "data": [[35.5, 200.5, 30.5, 14.5]]}
+    answer = lab_server.client().call_model(served.model.access_key, {"dataframe_split": body})
+    lineage = lab_server.client().get_prediction_lineage(answer["PredictionUUID"])
+    assert (lineage.build.registered_model, lineage.build.alias) == ("IOTFailureClf", "champion")
+    assert lineage.run.params["max_depth"] == "4"
+    assert lineage.training_data.table.endswith("iot_fleet")
+    assert lineage.training_data.snapshot_id == first_batch.snapshot_id
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pandas as pd
 from pyiceberg.expressions import EqualTo
 
 from logistics.lakehouse import read_arrow
+from logistics.prd_models import TIME_SERIES_EXPERIMENT
 from logistics.settings import get_settings
 from logistics.snapshots import log_lineage, snapshot_info
 from logistics.telemetry_schema import series_columns
@@ -25,7 +27,7 @@ from logistics.timeseries.similarity import SimilarityParams
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-EXPERIMENT = "time-series-models"
+EXPERIMENT = TIME_SERIES_EXPERIMENT
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,18 @@ class TrainingReport:
     tables: dict[str, str] = field(default_factory=dict)
 
 
+def events_covered(events: pd.DataFrame, snapshot_id: int) -> pd.DataFrame:
+    """The injected events that start within the telemetry of ``snapshot_id`` (per device, up to
+    its last reading). Why: events of a later append are not the earlier data's to find, so a
+    retrain at an old snapshot scores as it did when that snapshot was the latest."""
+    readings = read_arrow(
+        "fleet_telemetry", snapshot_id=snapshot_id, columns=("device_id", "event_ts")
+    ).to_pandas()
+    last = readings.groupby("device_id")["event_ts"].max().rename("last_ts").reset_index()
+    covered = events.merge(last, on="device_id", how="inner")
+    return covered[covered["start_ts"] <= covered["last_ts"]].drop(columns="last_ts")
+
+
 def train_and_log(
     spark: SparkSession,
     *,
@@ -46,7 +60,11 @@ def train_and_log(
     similarity: SimilarityParams | None = None,
     k: int | None = None,
 ) -> TrainingReport:
-    """Train at a telemetry snapshot, score against ``injected_events``, log an MLflow run."""
+    """Train at a telemetry snapshot, score against ``injected_events``, log an MLflow run.
+
+    The same ``snapshot_id`` learns and scores the same, whatever was appended since: only the
+    injected events that snapshot's telemetry covers are scored (``events_covered``).
+    """
     import mlflow
 
     from logistics.tracking import use_experiment
@@ -56,7 +74,9 @@ def train_and_log(
     lineage = snapshot_info("fleet_telemetry", snapshot_id)
     snapshot_id = lineage.snapshot_id
     models = train_fleet(spark, snapshot_id, params, similarity)
-    events = read_arrow("injected_events", snapshot_id=events_snapshot_id).to_pandas()
+    events = events_covered(
+        read_arrow("injected_events", snapshot_id=events_snapshot_id).to_pandas(), snapshot_id
+    )
     score = score_discords(models.discords, events, k)
     metrics = {
         "precision": score.precision,

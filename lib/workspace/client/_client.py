@@ -73,6 +73,7 @@ class WorkspaceClient(Connection):
     read_metrics = _metric_calls.read_metrics
     track_delayed_metrics = _metric_calls.track_delayed_metrics
     track_aggregate_metrics = _metric_calls.track_aggregate_metrics
+    get_prediction_lineage = _metric_calls.get_prediction_lineage
     call_model = _metric_calls.call_model
 
     # alerts, alert job and training snapshot of a deployment (_alert_calls)

@@ -7,10 +7,11 @@ call endpoints from outside any replica, with the same key and errors as every o
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from workspace.client._connection import Connection
 from workspace.client._http import V2
-from workspace.schemas import MetricRows
+from workspace.schemas import MetricRows, PredictionLineage
 
 
 def read_metrics(
@@ -69,6 +70,13 @@ def track_aggregate_metrics(
         "model_deployment_crn": model_deployment_crn,
     }
     client.http.request("POST", f"{V2}/metrics/aggregate", json_body=body)
+
+
+def get_prediction_lineage(client: Connection, prediction_uuid: str) -> PredictionLineage:
+    """From a prediction (its ``PredictionUUID``) to its deployment, build, model, MLflow run,
+    parameters and training data snapshot; ``NotFound`` names an unknown uuid."""
+    path = f"{V2}/predictions/{quote(prediction_uuid, safe='')}/lineage"
+    return PredictionLineage.model_validate(client.http.request("GET", path))
 
 
 def call_model(

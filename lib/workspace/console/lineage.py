@@ -8,16 +8,14 @@ MLflow answers about it is kept for the server's life.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import requests
-
+from workspace.server.services import mlflow_runs
 from workspace.server.storage import tables as db
 from workspace.server.wiring import Services
 
-LINEAGE_TAG_PREFIXES = ("iceberg_", "row_count", "dataset", "source")
+LINEAGE_TAG_PREFIXES = mlflow_runs.LINEAGE_TAG_PREFIXES
 _cache: dict[str, BuildLineage] = {}
 
 
@@ -36,46 +34,13 @@ class BuildLineage:
 
 def ui_base(services: Services) -> str:
     """The MLflow UI's address, when the tracking store is a server (a file store has none)."""
-    uri = services.settings.mlflow_tracking_uri
-    return uri.rstrip("/") if uri.startswith(("http://", "https://")) else ""
-
-
-def run_id_of(model_dir: Path) -> str:
-    try:
-        text = (model_dir / "MLmodel").read_text()
-    except OSError:
-        return ""
-    found = re.search(r"^run_id:\s*(\S+)", text, re.MULTILINE)
-    return found[1] if found else ""
+    return mlflow_runs.ui_base(services.settings.mlflow_tracking_uri)
 
 
 def _run(services: Services, run_id: str) -> tuple[str, dict[str, str]]:
     """The run's experiment id and tags, from the tracking store ('' and {} if unreachable)."""
-    base = ui_base(services)
-    if not run_id:
-        return "", {}
-    if not base:  # a database or file store: MLflow's own client reads it
-        return _run_from_store(services.settings.mlflow_tracking_uri, run_id)
-    try:
-        answer = requests.get(
-            f"{base}/api/2.0/mlflow/runs/get", params={"run_id": run_id}, timeout=2
-        )
-        run = answer.json()["run"]
-    except (requests.RequestException, ValueError, KeyError):
-        return "", {}
-    tags = {t["key"]: t["value"] for t in run.get("data", {}).get("tags", [])}
-    return run["info"].get("experiment_id", ""), tags
-
-
-def _run_from_store(tracking_uri: str, run_id: str) -> tuple[str, dict[str, str]]:
-    from mlflow.exceptions import MlflowException
-    from mlflow.tracking import MlflowClient
-
-    try:
-        run = MlflowClient(tracking_uri=tracking_uri).get_run(run_id)
-    except MlflowException:
-        return "", {}
-    return run.info.experiment_id, dict(run.data.tags)
+    run = mlflow_runs.read_run(services.settings.mlflow_tracking_uri, run_id)
+    return (run.experiment_id, run.tags) if run else ("", {})
 
 
 def of_build(services: Services, build: db.Build) -> BuildLineage:
@@ -84,7 +49,7 @@ def of_build(services: Services, build: db.Build) -> BuildLineage:
     if not build.registered_model_version_id:
         return BuildLineage(build.id, "files")
     name, _, version = build.registered_model_version_id.rpartition("/")
-    run_id = run_id_of(Path(build.model_uri)) if build.model_uri else ""
+    run_id = mlflow_runs.run_id_of(Path(build.model_uri)) if build.model_uri else ""
     experiment_id, tags = _run(services, run_id)
     base = ui_base(services)
     found = BuildLineage(

@@ -30,6 +30,7 @@ from workspace.schemas.jobs import (
     JobType,
     JobUpdate,
 )
+from workspace.schemas.lineage import PredictionLineage
 from workspace.schemas.metrics import AggregateMetrics, DelayedMetrics, MetricRow, MetricRows
 from workspace.schemas.models import (
     BuildCreate,
@@ -103,6 +104,7 @@ __all__ = [
     "ModelList",
     "ModelOut",
     "Permission",
+    "PredictionLineage",
     "ProjectCreate",
     "ProjectList",
     "ProjectOut",

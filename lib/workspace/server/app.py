@@ -33,6 +33,7 @@ from workspace.server.api.routes import (
     keys,
     metrics,
     models,
+    predictions,
     projects,
     python_client,
     registry,
@@ -149,7 +150,7 @@ def create_app(settings: WorkspaceSettings | None = None) -> WorkspaceApp:
     api = APIRouter(prefix="/api/v2", dependencies=[Depends(get_current_user)])
     for module in (projects, collaborators, models, builds, deployments, alerts, jobs, job_runs):
         api.include_router(module.router)
-    for module in (metrics, runtimes, users, registry, keys):
+    for module in (metrics, predictions, runtimes, users, registry, keys):
         api.include_router(module.router)
     api.include_router(jobs.all_jobs_router)
     api.include_router(models.all_models_router)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 from logistics.datagen import WriteMode, write_fleet
 from logistics.lakehouse import load_table, read_arrow
@@ -9,6 +10,7 @@ from logistics.timeseries.device_models import TrainingParams, serial_findings
 from logistics.timeseries.training_run import train_and_log
 
 pytestmark = pytest.mark.spark
+KEY = ["device_id", "kind", "signal", "rank"]
 
 
 @pytest.fixture(scope="module")
@@ -62,6 +64,30 @@ def test_mlflow_run_has_params_metrics_and_plot(trained) -> None:
     ]
     assert artifacts == [f"plots/{report.plot.name}"]
     assert report.plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_training_again_at_the_snapshot_after_an_append_learns_and_scores_the_same(
+    spark, trained, small_fleet
+) -> None:
+    import mlflow
+
+    snapshot, first = trained
+    write_fleet(spark, small_fleet.spec, WriteMode.APPEND)  # later readings and their events
+    assert load_table("fleet_telemetry").current_snapshot().snapshot_id != snapshot
+    again = train_and_log(spark, snapshot_id=snapshot)  # ground truth read as it is now
+
+    def learned(report):
+        return {
+            "discords": report.models.discords.sort_values(KEY).reset_index(drop=True),
+            "motifs": report.models.motifs.sort_values(KEY).reset_index(drop=True),
+            "metrics": {k: v for k, v in report.metrics.items() if k != "training_seconds"},
+        }
+
+    rebuilt, original = learned(again), learned(first)
+    pd.testing.assert_frame_equal(rebuilt["discords"], original["discords"])
+    pd.testing.assert_frame_equal(rebuilt["motifs"], original["motifs"])
+    assert rebuilt["metrics"] == original["metrics"]
+    assert mlflow.get_run(again.run_id).data.tags["iceberg_snapshot_id"] == str(snapshot)
 
 
 def test_devices_are_spread_so_every_task_gets_the_same_work(spark) -> None:

@@ -38,6 +38,7 @@ from workspace.processes.run_as import RunAs
 from workspace.schemas.states import BUILDS_IN_PROGRESS, BuildStatus
 from workspace.server.services.folder_copy import FolderCopyError, copy_folder
 from workspace.server.services.project_files import IGNORED
+from workspace.server.services.snapshot_digest import folder_sha256
 from workspace.server.storage import crud
 from workspace.server.storage import tables as db
 
@@ -130,6 +131,7 @@ class Builder:
         log.write_text("")
         dest = self.build_dir(build_id)
         summary: dict[str, str] = {}
+        digest = None
         try:
             if dest.exists():
                 shutil.rmtree(dest)  # a build interrupted by a restart starts over
@@ -137,9 +139,11 @@ class Builder:
                 dest.mkdir(parents=True)
                 _give(run_as, dest)
                 summary = self._check(["registry", str(dest), reference], env, log, run_as)
+                digest = folder_sha256(dest)
             else:
                 resolve_entry_point(project_dir, file_path or "")
                 self._snapshot(project_dir, dest)
+                digest = folder_sha256(dest)  # before the import check adds bytecode caches
                 _give(run_as, dest)  # before the recipe runs in it as the account
                 python = self._environment(dest, env, log, run_as)
                 if python is not None:
@@ -151,7 +155,7 @@ class Builder:
             status, reason = BuildStatus.FAILED, str(exc)
             with log.open("a") as fh:
                 fh.write(f"\nbuild failed: {reason}\n")
-        self._finish(build_id, status, reason, summary if reference else {})
+        self._finish(build_id, status, reason, summary if reference else {}, digest)
 
     def _snapshot(self, project_dir: Path, dest: Path) -> None:
         """The project's files as the build will run them; links never lead out of it."""
@@ -163,7 +167,12 @@ class Builder:
             raise BuildError(f"the project cannot be snapshot: {exc}") from None
 
     def _finish(
-        self, build_id: str, status: BuildStatus, reason: str | None, pinned: dict[str, str]
+        self,
+        build_id: str,
+        status: BuildStatus,
+        reason: str | None,
+        pinned: dict[str, str],
+        digest: str | None = None,
     ) -> None:
         with self.sessions() as session:
             build = session.get(db.Build, build_id)
@@ -173,7 +182,9 @@ class Builder:
             crud.revoke_keys_named(session, _key_name(build_id))
             if status == BuildStatus.BUILT:
                 build.built_at = db.utcnow()
+                build.files_sha256 = digest
                 if pinned:
+                    build.model_reference = build.registered_model_version_id  # as asked
                     build.registered_model_version_id = pinned["registered_model_version_id"]
                     build.model_uri = pinned["model_uri"]
             session.commit()

@@ -135,6 +135,10 @@ class Build(Base, Timestamped):
     runtime_identifier: Mapped[str] = mapped_column(String(200), default="")
     registered_model_version_id: Mapped[str | None] = mapped_column(String(200))
     model_uri: Mapped[str | None] = mapped_column(Text)
+    model_reference: Mapped[str | None] = mapped_column(String(200))
+    """The registered model as the build asked for it (``name@alias``, ``name/3``, ``name``)."""
+    files_sha256: Mapped[str | None] = mapped_column(String(64))
+    """Digest of the build's files (the project snapshot or the model artifact) when built."""
     comment: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(20), default=BuildStatus.PENDING)
     failure_reason: Mapped[str | None] = mapped_column(Text)
