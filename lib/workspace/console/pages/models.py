@@ -31,7 +31,7 @@ router = APIRouter(route_class=TimedRoute)
 MODEL = "/projects/{project_id}/models/{model_id}"
 SHOWN = 20
 DEPLOY_FIELDS = ("cpu", "memory", "replicas", "environment")
-BUILD_FIELDS = ("registered_model_version_id", "file_path", "function_name", "runtime_identifier")
+BUILD_FIELDS = ("file_path", "function_name", "runtime_identifier", "registered_model_version_id")
 MODEL_FIELDS = ("name", "description", *BUILD_FIELDS)
 
 
