@@ -27,7 +27,8 @@ WINDOWS_S = {"5m": 300, "15m": 900, "1h": 3600, "6h": 6 * 3600, "24h": 24 * 3600
 BUCKET_SAMPLE = 1_000
 """Latencies read per bucket at least: beyond it, an even sample of the bucket's requests."""
 SETTLE_MS = 120_000
-"""A bucket that ended this long ago is final (longer than a model request may take)."""
+"""A bucket that ended this long ago is final: at least this, or longer than a model request
+may take (the server's request timeout) where that is longer."""
 PERCENTILES = {"p50": 0.5, "p95": 0.95, "p99": 0.99}
 
 
@@ -65,15 +66,18 @@ class SettledBuckets:
 
     def keep(self, key: tuple[str, int], buckets: dict[int, Bucket]) -> None:
         with self._lock:
-            self._series.setdefault(key, {}).update(buckets)
-            while len(self._series) > self.max_series:  # the longest unread series goes first
+            series = self._series.pop(key, {})  # back in last: the order is of reads
+            self._series[key] = series | buckets
+            while len(self._series) > self.max_series:  # the series read longest ago goes
                 self._series.pop(next(iter(self._series)))
 
 
 settled = SettledBuckets()
 
 
-def request_series(session: Session, model_crn: str, window_s: int) -> dict[str, Any]:
+def request_series(
+    session: Session, model_crn: str, window_s: int, *, settle_ms: int = SETTLE_MS
+) -> dict[str, Any]:
     """``{"t": [...s], "rps": [...], "errors": [...], "p50": [...], "p95", "p99"}`` (ms).
 
     Buckets are aligned to multiples of their width, so a bucket read once stays the same bucket
@@ -88,7 +92,7 @@ def request_series(session: Session, model_crn: str, window_s: int) -> dict[str,
     known = settled.known(key, first)
     read_from = max(first, max(known) + 1) if known else first
     fresh = _read_buckets(session, model_crn, bucket_ms, read_from)
-    final = (end_ms - SETTLE_MS) // bucket_ms  # buckets before this one are settled
+    final = (end_ms - settle_ms) // bucket_ms  # buckets before this one are settled
     settled.keep(key, {i: fresh.get(i, EMPTY) for i in range(read_from, final)})
     buckets = known | fresh
     series: dict[str, Any] = {

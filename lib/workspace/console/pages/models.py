@@ -1,5 +1,6 @@
 """Models: the list with status; a model's page with builds, deployments, replicas, its access
-key, the Test Request box and charts; build, deploy, stop and redeploy, for operators."""
+key, the Test Request box and charts; create (with its first build), build, deploy, stop and
+redeploy, for operators."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from workspace.console.redeploy import cut_over
 from workspace.console.render import TimedRoute, page
 from workspace.processes.groups import log_tail
 from workspace.schemas.states import DEPLOYMENTS_HOLDING_REPLICAS
-from workspace.server.api.deps import ServicesDep, SessionDep
+from workspace.server.api.deps import ProjectAccess, ServicesDep, SessionDep
 from workspace.server.api.routes import builds as build_routes
 from workspace.server.api.routes import deployments as deployment_routes
 from workspace.server.api.routes import models as model_routes
@@ -119,7 +120,11 @@ def _build_body(form: dict[str, str]) -> schemas.BuildCreate:
 
 
 def _start_build(
-    model_id: str, body: schemas.BuildCreate, access, session: Session, services: Services
+    model_id: str,
+    body: schemas.BuildCreate,
+    access: ProjectAccess,
+    session: Session,
+    services: Services,
 ) -> None:
     attempt(
         lambda: build_routes.create_model_build(
@@ -258,6 +263,7 @@ def monitoring(
     if window not in charts.WINDOWS_S:
         raise HTTPException(400, f"window '{window}' is not one of {list(charts.WINDOWS_S)}")
     seconds = charts.WINDOWS_S[window]
+    settle_ms = max(charts.SETTLE_MS, int(services.settings.request_timeout_s * 2000))
     services.telemetry.flush()
     deployment_ids = session.scalars(
         select(db.Deployment.id).where(db.Deployment.model_id == model.id)
@@ -266,7 +272,7 @@ def monitoring(
     return JSONResponse(
         {
             "window": window,
-            "requests": charts.request_series(session, model.crn, seconds),
+            "requests": charts.request_series(session, model.crn, seconds, settle_ms=settle_ms),
             "replicas": charts.replica_series(session, deployment_ids, seconds),
         }
     )
