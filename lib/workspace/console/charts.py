@@ -24,8 +24,9 @@ from workspace.server.storage import tables as db
 
 BUCKETS = 60
 WINDOWS_S = {"5m": 300, "15m": 900, "1h": 3600, "6h": 6 * 3600, "24h": 24 * 3600}
-BUCKET_SAMPLE = 1_000
-"""Latencies read per bucket at least: beyond it, an even sample of the bucket's requests."""
+BUCKET_SAMPLE = 10_000 // BUCKETS
+"""Latencies read per bucket at least (a chart's ten thousand in all): beyond it, an even sample
+of the bucket's requests (every stride-th)."""
 SETTLE_MS = 120_000
 """A bucket that ended this long ago is final: at least this, or longer than a model request
 may take (the server's request timeout) where that is longer."""
