@@ -44,7 +44,7 @@ def test_from_sign_in_to_a_redeployed_model(chromium, server, admin) -> None:
     assert "count 8\ndone counting" in page.locator("#log").inner_text()
 
     page.goto(project_url)
-    page.fill("#model-name", "flow-greeter")
+    page.fill("#model-name", "flow-hello")
     page.fill("#model-file_path", "models.py")
     page.fill("#model-function_name", "predict")
     page.click("#model-form button")

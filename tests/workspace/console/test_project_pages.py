@@ -79,7 +79,8 @@ def test_job_and_model_forms_say_what_is_wrong_beside_the_field(
     page.fill("#job-schedule", "every night")
     page.click("#job-form button")
     assert "schedule 'every night' is not a valid cron" in page.inner_text("#job_schedule-error")
-    assert page.input_value("#job-name") == "nightly"  # what was typed stays
+    assert page.input_value("#job-name") == "nightly"  # what was typed stays, in its own form
+    assert page.input_value("#model-name") == ""
     page.fill("#job-schedule", "0 3 * * *")
     page.fill("#job-cpu", "two")
     page.click("#job-form button")

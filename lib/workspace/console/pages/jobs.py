@@ -67,7 +67,7 @@ def create_job(
     except Refused as refused:
         session.rollback()
         errors = {f"job_{refused.field or 'name'}": refused.message}
-        return project_with_errors(request, who, session, services, access, errors, form)
+        return project_with_errors(request, who, session, services, access, errors, form, "job")
     return RedirectResponse(JOB.format(project_id=project_id, job_id=job.id), 303)
 
 

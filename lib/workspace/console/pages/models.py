@@ -182,7 +182,7 @@ def create_model(
     except Refused as refused:
         session.rollback()
         errors = {f"model_{refused.field or 'name'}": refused.message}
-        return project_with_errors(request, who, session, services, access, errors, form)
+        return project_with_errors(request, who, session, services, access, errors, form, "model")
     return RedirectResponse(MODEL.format(project_id=project_id, model_id=model.id), 303)
 
 

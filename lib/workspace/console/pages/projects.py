@@ -95,9 +95,10 @@ def project_with_errors(
     access: ProjectAccess,
     errors: dict[str, str],
     form: dict[str, str],
+    form_name: str,
 ) -> Response:
-    """The project page answering 400, a refused form's fields as they were typed."""
-    return _project(request, who, session, services, access, errors, 400, form)
+    """The project page answering 400, the refused form (``form_name``) as it was typed."""
+    return _project(request, who, session, services, access, errors, 400, {form_name: form})
 
 
 def _project(
@@ -108,7 +109,7 @@ def _project(
     access: ProjectAccess,
     errors: dict[str, str],
     status_code: int = 200,
-    form: dict[str, str] | None = None,
+    forms: dict[str, dict[str, str]] | None = None,
 ) -> Response:
     """The project page: jobs (at most 200) with the graph, models (one page), people."""
     project = access.project
@@ -140,7 +141,7 @@ def _project(
         session_state=notebooks.state(services, project.id),
         runtimes=services.runtimes.runtimes,
         errors=errors,
-        form=form or {},
+        forms=forms or {},
     )
 
 
