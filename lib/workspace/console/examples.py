@@ -2,7 +2,8 @@
 
 Where it comes from: a registry build carries MLflow's ``serving_input_example.json`` (the body
 MLflow logged with the model); a file build may carry ``<entry point>.example.json`` beside its
-entry point (e.g. ``models.py`` → ``models.example.json``). Without either the box starts empty.
+entry point (e.g. ``models.py`` → ``models.example.json``). Without either the box starts with
+``{}`` and a hint saying where an example would come from.
 """
 
 from __future__ import annotations
@@ -30,3 +31,18 @@ def example_request(build_dir: Path, build: db.Build) -> Any:
         except (OSError, ValueError):
             continue
     return {}
+
+
+def hint(build: db.Build | None, example: Any) -> str:
+    """What the page says under a box that starts without an example ('' when it has one)."""
+    if build is None:
+        return "Build and deploy the model to send it a request."
+    if example != {}:
+        return ""
+    if build.model_uri:
+        return (
+            "This registered model logged no input example: log the model with "
+            "input_example=… and build again to have one here."
+        )
+    beside = Path(build.file_path or "model.py").with_suffix(".example.json").as_posix()
+    return f"No example request ships with this model: put one in {beside} and build again."

@@ -83,6 +83,7 @@ def test_a_viewer_is_not_offered_actions_and_is_refused_them(
     project = viewer.get(f"/projects/{console_project.id}").text
     assert "Run now" not in project and "Save environment" not in project
     assert "Start JupyterLab" not in project
+    assert "New model" not in project and "New job" not in project
     assert 'action="/projects/' not in project.split('id="session"')[0].replace("/signout", "")
     model_path = f"/projects/{console_project.id}/models/{console_project.model.model.id}"
     model = viewer.get(model_path).text
@@ -95,6 +96,8 @@ def test_a_viewer_is_not_offered_actions_and_is_refused_them(
         f"{model_path}/builds": {"file_path": "models.py", "function_name": "predict"},
         f"{model_path}/deployments/{console_project.model.deployment.id}/stop": {},
         f"/projects/{console_project.id}/session/start": {},
+        f"/projects/{console_project.id}/models": {"name": "sneaked-in"},
+        f"/projects/{console_project.id}/jobs": {"name": "sneaked-in", "script": "steps/count.py"},
         f"{model_path}/builds/{console_project.model.build.id}/deploy": {
             "cpu": "1",
             "memory": "1",
@@ -108,6 +111,9 @@ def test_a_viewer_is_not_offered_actions_and_is_refused_them(
         assert "con-viewer" in answer.json()["message"]
     assert runs_of(admin, console_project) == before
     assert admin.get_project(project_id=console_project.id).environment.get("X") is None
+    models = admin.list_models(project_id=console_project.id).models
+    jobs = admin.list_jobs(project_id=console_project.id).jobs
+    assert "sneaked-in" not in [m.name for m in models] + [j.name for j in jobs]
 
 
 def test_an_operator_may_run_jobs_but_not_change_the_environment(
@@ -116,6 +122,7 @@ def test_an_operator_may_run_jobs_but_not_change_the_environment(
     operator = Browserless(server, people["con-operator"])
     project = operator.get(f"/projects/{console_project.id}").text
     assert "Run now" in project and "Save environment" not in project
+    assert "New model" in project and "New job" in project
     answer = operator.post(
         f"/projects/{console_project.id}/environment",
         data={"csrf_token": operator.csrf, "environment": "X=1"},

@@ -1,5 +1,5 @@
 """A LAB_HOME made by an older version keeps its records: missing columns are added with their
-defaults and run states take CML's spelling."""
+defaults, missing indexes are made and run states take CML's spelling."""
 
 from __future__ import annotations
 
@@ -28,3 +28,18 @@ def test_an_older_database_gains_the_new_columns_and_keeps_its_rows(tmp_path):
         assert session.get(db.Job, "j").kernel == "python3"
         assert session.get(db.JobRun, "r").status == "ENGINE_SUCCEEDED"
     assert db.add_missing_columns(upgraded) == []  # a second start changes nothing
+
+
+def test_an_older_database_gains_the_new_indexes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = db.make_engine(url)
+    db.make_sessionmaker(engine)
+    with engine.begin() as connection:  # as a version before the charts' index left it
+        connection.execute(text("DROP INDEX ix_metrics_requests"))
+    engine.dispose()
+
+    upgraded = db.make_engine(url)
+    db.make_sessionmaker(upgraded)
+    names = {i["name"] for i in inspect(upgraded).get_indexes("prediction_metrics")}
+    assert "ix_metrics_requests" in names
+    assert db.add_missing_indexes(upgraded) == []  # a second start changes nothing

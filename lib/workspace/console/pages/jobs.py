@@ -1,5 +1,5 @@
-"""A project's jobs: a job's schedule, parent and runs; a run's log that follows while it runs;
-run now and stop, for operators."""
+"""A project's jobs: creating one; a job's schedule, parent and runs; a run's log that follows
+while it runs; run now and stop, for operators."""
 
 from __future__ import annotations
 
@@ -9,17 +9,66 @@ from sqlalchemy import select
 
 from workspace import schemas
 from workspace.console import queries
-from workspace.console.auth import Checked, Viewer, project_access
+from workspace.console.auth import Checked, FormDep, Viewer, project_access
+from workspace.console.outcome import Refused, attempt
+from workspace.console.pages.projects import project_with_errors
 from workspace.console.render import TimedRoute, page
 from workspace.schemas.states import JOB_RUNS_ACTIVE
-from workspace.server.api.deps import JobsDep, SessionDep
+from workspace.server.api.deps import JobsDep, ServicesDep, SessionDep
 from workspace.server.api.routes import job_runs as run_routes
+from workspace.server.api.routes import jobs as job_routes
 from workspace.server.api.routes.jobs import job_in_project
 from workspace.server.storage import tables as db
 
 router = APIRouter(route_class=TimedRoute)
 LOG_CHUNK_BYTES = 256 * 1024
 JOB = "/projects/{project_id}/jobs/{job_id}"
+JOB_FIELDS = (
+    "name", "script", "arguments", "schedule", "parent_job_id", "cpu", "memory", "timeout",
+)  # fmt: skip
+NUMBERS = {"cpu": float, "memory": float, "timeout": int}
+
+
+def _job_body(form: dict[str, str]) -> schemas.JobCreate:
+    """The job a form asks for: blank optional fields are unset, numbers must be numbers."""
+    values: dict = {f: form.get(f, "").strip() for f in JOB_FIELDS}
+    for name in ("name", "script"):
+        if not values[name]:
+            raise Refused(f"give the job a {name}", name)
+    for name, kind in NUMBERS.items():
+        if not values[name]:
+            del values[name]
+            continue
+        try:
+            values[name] = kind(values[name])
+        except ValueError:
+            what = "a whole number of seconds" if kind is int else "a number"
+            raise Refused(f"{name} must be {what}, not {values[name]!r}", name) from None
+    values["schedule"] = values["schedule"] or None
+    values["parent_job_id"] = values["parent_job_id"] or None
+    return attempt(lambda: schemas.JobCreate(**values), JOB_FIELDS)
+
+
+@router.post("/projects/{project_id}/jobs")
+def create_job(
+    request: Request, project_id: str, who: Checked, session: SessionDep, form: FormDep,
+    jobs: JobsDep, services: ServicesDep,
+) -> Response:  # fmt: skip
+    """The API's own create (script inside the project, cron line, parent without a cycle)."""
+    access = project_access(session, who, project_id, "operator")
+    try:
+        body = _job_body(form)
+        job = attempt(
+            lambda: job_routes.create_job(
+                body, access, session, jobs, services.settings, services.runtimes
+            ),
+            JOB_FIELDS,
+        )
+    except Refused as refused:
+        session.rollback()
+        errors = {f"job_{refused.field or 'name'}": refused.message}
+        return project_with_errors(request, who, session, services, access, errors, form, "job")
+    return RedirectResponse(JOB.format(project_id=project_id, job_id=job.id), 303)
 
 
 @router.get(JOB)

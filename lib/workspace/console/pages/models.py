@@ -1,5 +1,6 @@
 """Models: the list with status; a model's page with builds, deployments, replicas, its access
-key, the Test Request box and charts; build, deploy, stop and redeploy, for operators."""
+key, the Test Request box and charts; create (with its first build), build, deploy, stop and
+redeploy, for operators."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ from workspace import schemas
 from workspace.console import charts, examples, lineage, queries
 from workspace.console.auth import Checked, FormDep, SignedIn, Viewer, project_access
 from workspace.console.outcome import Refused, attempt
+from workspace.console.pages.projects import parse_environment, project_with_errors
 from workspace.console.redeploy import cut_over
 from workspace.console.render import TimedRoute, page
 from workspace.processes.groups import log_tail
 from workspace.schemas.states import DEPLOYMENTS_HOLDING_REPLICAS
-from workspace.server.api.deps import ServicesDep, SessionDep
+from workspace.server.api.deps import ProjectAccess, ServicesDep, SessionDep
 from workspace.server.api.routes import builds as build_routes
 from workspace.server.api.routes import deployments as deployment_routes
+from workspace.server.api.routes import models as model_routes
 from workspace.server.api.routes.models import model_in_project
 from workspace.server.storage import tables as db
 from workspace.server.wiring import Services
@@ -28,7 +31,9 @@ from workspace.server.wiring import Services
 router = APIRouter(route_class=TimedRoute)
 MODEL = "/projects/{project_id}/models/{model_id}"
 SHOWN = 20
-DEPLOY_FIELDS = ("cpu", "memory", "replicas")
+DEPLOY_FIELDS = ("cpu", "memory", "replicas", "environment")
+BUILD_FIELDS = ("file_path", "function_name", "runtime_identifier", "registered_model_version_id")
+MODEL_FIELDS = ("name", "description", *BUILD_FIELDS)
 
 
 @router.get("/models")
@@ -78,6 +83,8 @@ def _model_page(
         replicas=replicas,
         serving=serving,
         example=json.dumps(example, indent=2),
+        example_hint=examples.hint(built, example),
+        runtimes=services.runtimes.runtimes,
         windows=list(charts.WINDOWS_S),
         lineage=lineage.of_builds(services, builds[:5]),
         errors=errors or {},
@@ -103,25 +110,38 @@ def build_log(
     return PlainTextResponse(text or "(no output yet)")
 
 
+def _build_body(form: dict[str, str]) -> schemas.BuildCreate:
+    """The build a form asks for; blank fields are unset, as the API reads them."""
+    values = {f: form.get(f, "").strip() or None for f in BUILD_FIELDS}
+    values["runtime_identifier"] = values["runtime_identifier"] or ""
+    return attempt(
+        lambda: schemas.BuildCreate(**values, comment=form.get("comment", "").strip()), BUILD_FIELDS
+    )
+
+
+def _start_build(
+    model_id: str,
+    body: schemas.BuildCreate,
+    access: ProjectAccess,
+    session: Session,
+    services: Services,
+) -> None:
+    attempt(
+        lambda: build_routes.create_model_build(
+            model_id, body, access, session, services.builder, services.runtimes
+        ),
+        BUILD_FIELDS,
+    )
+
+
 @router.post(MODEL + "/builds")
 def create_build(
     request: Request, project_id: str, model_id: str, who: Checked, session: SessionDep,
     form: FormDep, services: ServicesDep,
 ) -> Response:  # fmt: skip
     access = project_access(session, who, project_id, "operator")
-    fields = ("file_path", "function_name", "comment")
     try:
-        body = attempt(
-            lambda: schemas.BuildCreate(**{f: form.get(f, "").strip() or None for f in fields[:2]},
-                                        comment=form.get("comment", "")),
-            fields,
-        )  # fmt: skip
-        attempt(
-            lambda: build_routes.create_model_build(
-                model_id, body, access, session, services.builder, services.runtimes
-            ),
-            fields,
-        )
+        _start_build(model_id, _build_body(form), access, session, services)
     except Refused as refused:
         session.rollback()
         errors = {f"build_{refused.field or 'file_path'}": refused.message}
@@ -129,9 +149,46 @@ def create_build(
     return RedirectResponse(MODEL.format(project_id=project_id, model_id=model_id), 303)
 
 
-def _deployment_body(form: dict[str, str]) -> schemas.DeploymentCreate:
-    values = {}
-    for name in DEPLOY_FIELDS:
+@router.post("/projects/{project_id}/models")
+def create_model(
+    request: Request, project_id: str, who: Checked, session: SessionDep, form: FormDep,
+    services: ServicesDep,
+) -> Response:  # fmt: skip
+    """The API's create, then its build when the form names what to build: a model whose build
+    is refused is removed again, so a refusal leaves nothing behind."""
+    access = project_access(session, who, project_id, "operator")
+    try:
+        if not form.get("name", "").strip():
+            raise Refused("give the model a name", "name")
+        body = attempt(
+            lambda: schemas.ModelCreate(
+                name=form["name"].strip(), description=form.get("description", "").strip()
+            ),
+            MODEL_FIELDS,
+        )
+        build = _build_body(form)
+        wants_build = build.file_path or build.function_name or build.registered_model_version_id
+        if build.runtime_identifier and not wants_build:
+            raise Refused("a runtime needs a file and function to build", "file_path")
+        model = attempt(lambda: model_routes.create_model(body, access, session), MODEL_FIELDS)
+        if wants_build:
+            try:
+                _start_build(model.id, build, access, session, services)
+            except Refused:
+                session.rollback()
+                session.delete(session.get(db.Model, model.id))
+                session.commit()
+                raise
+    except Refused as refused:
+        session.rollback()
+        errors = {f"model_{refused.field or 'name'}": refused.message}
+        return project_with_errors(request, who, session, services, access, errors, form, "model")
+    return RedirectResponse(MODEL.format(project_id=project_id, model_id=model.id), 303)
+
+
+def _deployment_body(form: dict[str, str], environment: dict) -> schemas.DeploymentCreate:
+    values: dict = {"environment": environment}
+    for name in DEPLOY_FIELDS[:3]:
         raw = form.get(name, "").strip()
         try:
             values[name] = int(raw) if name == "replicas" else float(raw)
@@ -149,8 +206,16 @@ def deploy_build(
     (a redeploy with more resources)."""
     access = project_access(session, who, project_id, "operator")
     replaced = form.get("replace", "")
+    old = session.get(db.Deployment, replaced) if replaced else None
+    if old is not None and old.model_id != model_id:
+        old = None
     try:
-        body = _deployment_body(form)
+        # A redeploy keeps the environment it replaces (never written into the page).
+        environment = (
+            dict(old.environment) if old is not None
+            else parse_environment(form.get("environment", ""))
+        )  # fmt: skip
+        body = _deployment_body(form, environment)
         created = attempt(
             lambda: deployment_routes.create_model_deployment(
                 model_id, build_id, body, access, session, services.deployer, services.backend
@@ -162,10 +227,8 @@ def deploy_build(
         prefix = "redeploy" if replaced else "deploy"
         errors = {f"{prefix}_{refused.field or 'cpu'}": refused.message}
         return _model_page(request, who, session, services, project_id, model_id, errors, 400)
-    if replaced:
-        old = session.get(db.Deployment, replaced)
-        if old is not None and old.model_id == model_id:
-            services.executor.submit(cut_over, services, old.id, created.id)
+    if old is not None:
+        services.executor.submit(cut_over, services, old.id, created.id)
     return RedirectResponse(MODEL.format(project_id=project_id, model_id=model_id), 303)
 
 
@@ -200,6 +263,7 @@ def monitoring(
     if window not in charts.WINDOWS_S:
         raise HTTPException(400, f"window '{window}' is not one of {list(charts.WINDOWS_S)}")
     seconds = charts.WINDOWS_S[window]
+    settle_ms = max(charts.SETTLE_MS, int(services.settings.request_timeout_s * 2000))
     services.telemetry.flush()
     deployment_ids = session.scalars(
         select(db.Deployment.id).where(db.Deployment.model_id == model.id)
@@ -208,7 +272,7 @@ def monitoring(
     return JSONResponse(
         {
             "window": window,
-            "requests": charts.request_series(session, model.crn, seconds),
+            "requests": charts.request_series(session, model.crn, seconds, settle_ms=settle_ms),
             "replicas": charts.replica_series(session, deployment_ids, seconds),
         }
     )

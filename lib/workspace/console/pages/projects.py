@@ -87,6 +87,20 @@ def project_page(
     return _project(request, who, session, services, access, errors={})
 
 
+def project_with_errors(
+    request: Request,
+    who: SignedIn,
+    session: Session,
+    services: Services,
+    access: ProjectAccess,
+    errors: dict[str, str],
+    form: dict[str, str],
+    form_name: str,
+) -> Response:
+    """The project page answering 400, the refused form (``form_name``) as it was typed."""
+    return _project(request, who, session, services, access, errors, 400, {form_name: form})
+
+
 def _project(
     request: Request,
     who: SignedIn,
@@ -95,6 +109,7 @@ def _project(
     access: ProjectAccess,
     errors: dict[str, str],
     status_code: int = 200,
+    forms: dict[str, dict[str, str]] | None = None,
 ) -> Response:
     """The project page: jobs (at most 200) with the graph, models (one page), people."""
     project = access.project
@@ -124,7 +139,9 @@ def _project(
         collaborators=queries.collaborators(session, project),
         environment="\n".join(f"{k}={v}" for k, v in sorted(project.environment.items())),
         session_state=notebooks.state(services, project.id),
+        runtimes=services.runtimes.runtimes,
         errors=errors,
+        forms=forms or {},
     )
 
 
