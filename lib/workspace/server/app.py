@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 from collections.abc import AsyncIterator
@@ -70,7 +71,13 @@ async def start(services: Services) -> list[asyncio.Task]:
     services.deployer.restore()
     services.jobs.start()
     telemetry, settings = services.telemetry, services.settings
+    # The startup heap (FastAPI, MLflow, SQLAlchemy...) is never garbage; a full collection that
+    # walks it stopped every request for 0.1-0.7 s. Frozen, collections see only newer objects.
+    gc.collect()
+    gc.freeze()
+    services.loop_watch.install()
     return [
+        asyncio.create_task(services.loop_watch.watch_forever()),
         asyncio.create_task(telemetry.flush_forever(settings.metrics_flush_s)),
         asyncio.create_task(telemetry.sample_forever(settings.sampler_interval_s)),
         asyncio.create_task(services.autoscaler.evaluate_forever(settings.autoscale_interval_s)),
@@ -90,6 +97,8 @@ async def stop(services: Services, tasks: list[asyncio.Task]) -> None:
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
+    services.loop_watch.uninstall()
+    gc.unfreeze()
     await asyncio.to_thread(services.jobs.shutdown)
     await asyncio.to_thread(services.telemetry.flush)
     await services.router.aclose()

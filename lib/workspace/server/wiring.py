@@ -18,6 +18,7 @@ from workspace.processes.accounts import Accounts
 from workspace.server.endpoint.asgi import ModelEndpoint
 from workspace.server.endpoint.index import ModelIndex
 from workspace.server.isolation import account_for_user_code
+from workspace.server.loop_watch import LoopWatch
 from workspace.server.services.alerts import Alerts
 from workspace.server.services.autoscaler import Autoscaler
 from workspace.server.services.builds import Builder
@@ -56,6 +57,7 @@ class Services:
     registry: Registry
     alerts: Alerts
     executor: ThreadPoolExecutor
+    loop_watch: LoopWatch
     accounts: Accounts | None = None
     """The accounts user code runs as (one shared, or one per project); None: the server's."""
     stopping: threading.Event = field(default_factory=threading.Event)
@@ -116,6 +118,7 @@ def wire(settings: WorkspaceSettings) -> Services:
         registry=registry,
         alerts=Alerts(telemetry.registry, jobs, registry),
         executor=executor,
+        loop_watch=LoopWatch(telemetry.registry),
         accounts=accounts,
         stopping=stopping,
     )

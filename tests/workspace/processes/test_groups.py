@@ -9,6 +9,7 @@ import time
 
 import psutil
 from workspace.processes.groups import (
+    descendants,
     log_tail,
     start_in_group,
     started_at,
@@ -59,3 +60,19 @@ def test_log_tail_reads_the_last_lines_and_tolerates_a_missing_log(tmp_path):
     log.write_text("".join(f"line {i}\n" for i in range(100)))
     assert log_tail(log, lines=2) == "line 98\nline 99"
     assert log_tail(tmp_path / "missing.log") == ""
+
+
+def test_descendants_are_the_same_processes_psutil_finds(tmp_path):
+    log = tmp_path / "child.log"
+    proc = start_in_group(
+        [sys.executable, "-c", SPAWNS_A_CHILD], cwd=tmp_path, env=os.environ, log_path=log
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while "started" not in log_tail(log) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        below = sorted(p.pid for p in psutil.Process(proc.pid).children(recursive=True))
+        assert below and sorted(descendants(proc.pid)) == below
+    finally:
+        stop_group(proc, grace_s=2)
+    assert descendants(proc.pid) == []

@@ -1,14 +1,16 @@
 """The telemetry service on a real SQLite database: a flush that fails keeps its rows for the
-next one, and the purge deletes only rows past their retention."""
+next one, every recorded row is written once and reads back as recorded, and the purge deletes
+only rows past their retention."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from workspace.server.services.telemetry import DAY_MS, Telemetry
+from workspace.server.services.telemetry import DAY_MS, METRIC_COLUMNS, Telemetry
 from workspace.server.storage import tables as db
 from workspace.serving.local_backend import LocalProcessBackend
 
@@ -79,3 +81,38 @@ def test_the_purge_deletes_only_rows_past_their_retention(store):
     assert _uuids(sessions) == ["recent"]
     with sessions() as session:
         assert session.scalars(select(db.ReplicaSample.replica_id)).all() == ["recent"]
+
+
+def test_flushed_rows_read_back_as_the_endpoint_recorded_them(store):
+    _engine, sessions, telemetry = store
+    now = int(time.time() * 1000)
+    tracked = _row("tracked", now) | {"metrics": {"score": 0.25, "label": "late"}}
+    timed_out = _row("timed-out", now + 1) | {"replica_id": None, "status_code": 504}
+    for row in (_row("plain", now), tracked, timed_out):
+        telemetry.record(row, "m", 0.005)
+    assert telemetry.flush() == 3
+    with sessions() as session:
+        stored = session.scalars(select(db.PredictionMetric).order_by(db.PredictionMetric.id))
+        got = [{c: getattr(r, c) for c in METRIC_COLUMNS} for r in stored]
+    assert got == [_row("plain", now), tracked, timed_out]
+
+
+def test_rows_recorded_while_flushes_run_are_each_written_once(store):
+    _engine, sessions, telemetry = store
+    now = int(time.time() * 1000)
+    done = threading.Event()
+
+    def serve() -> None:
+        for i in range(3000):
+            telemetry.record(_row(f"p{i}", now + i), "m", 0.001)
+        done.set()
+
+    server = threading.Thread(target=serve)
+    server.start()
+    written = 0
+    while not done.is_set():
+        written += telemetry.flush()
+    server.join()
+    written += telemetry.flush()
+    assert written == 3000
+    assert sorted(_uuids(sessions)) == sorted(f"p{i}" for i in range(3000))
