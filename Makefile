@@ -4,9 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup java bytecode jars cluster postgresql web browser up down demo test lint bench clean
+.PHONY: setup java bytecode jars cluster postgresql web browser loadgen up down demo test lint bench clean
 
-setup: java $(STAMP) bytecode jars cluster web browser
+setup: java $(STAMP) bytecode jars cluster web browser loadgen
 
 java:
 	@command -v java >/dev/null 2>&1 || { echo "error: Java 17 is required by Spark: install a JDK 17 (apt-get install openjdk-17-jre-headless)"; exit 1; }
@@ -46,6 +46,10 @@ web: $(STAMP)
 # Headless Chromium verifies the maps and the console in tests (Debian's chromium package).
 browser:
 	@command -v chromium >/dev/null 2>&1 || bash bin/install-chromium
+
+# wrk (closed loop) and h2load (open loop, fixed rate) drive bench/bench_serving_tail.py.
+loadgen:
+	@bash bin/install-load-generators
 
 up: setup
 	@$(VENV)/bin/workspace up

@@ -1,0 +1,111 @@
+"""The two C load generators of the serving bench, each run for one round against one URL.
+
+``closed_loop``: ``wrk -t1 -c8``, 8 keep-alive connections with one request in flight each.
+``open_loop``: ``h2load --h1 --rps``, requests on a fixed schedule whatever the server does.
+Both report requests/s and p50/p99/p99.9 in milliseconds as a ``Round``.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+OPEN_CONNECTIONS = 64
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK {\\"requests\\": %d, \\"duration_us\\": %d, \\"errors\\": %d, \\"non2xx\\": %d, "
+    .. "\\"p50\\": %d, \\"p99\\": %d, \\"p999\\": %d, \\"max\\": %d}\\n",
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max))
+end
+"""
+
+
+@dataclass
+class Round:
+    """One load round against one endpoint: requests answered per second and latency in ms."""
+
+    rps: float
+    p50: float
+    p99: float
+    p999: float
+    answered: int
+    failed: int
+
+    def line(self, name: str) -> str:
+        return (
+            f"  {name:<34}{self.rps:9.0f}{self.p50:9.2f}{self.p99:9.2f}{self.p999:9.2f}"
+            f"{self.p99 / self.p50:8.1f}x{self.failed:7d}"
+        )
+
+
+HEADER = (
+    f"  {'endpoint':<34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>9}"
+    f"{'p99/p50':>9}{'failed':>7}"
+)
+
+
+def closed_loop(url: str, body: dict, seconds: float, work: Path) -> Round:
+    """``wrk -t1 -c8`` for ``seconds``: 8 keep-alive connections, one request in flight each."""
+    script = work / "wrk.lua"
+    script.write_text(
+        f'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+        f"wrk.body = [==[{json.dumps(body)}]==]\n{WRK_REPORT}"
+    )
+    out = subprocess.run(
+        ["wrk", "-t1", "-c8", f"-d{seconds:g}s", "--timeout", "30s", "-s", str(script), url],
+        capture_output=True, text=True, check=True, timeout=seconds + 60,
+    ).stdout  # fmt: skip
+    report = json.loads(next(ln for ln in out.splitlines() if ln.startswith("WRK "))[4:])
+    ok = report["requests"] - report["non2xx"]
+    return Round(
+        rps=ok / (report["duration_us"] / 1e6),
+        p50=report["p50"] / 1000,
+        p99=report["p99"] / 1000,
+        p999=report["p999"] / 1000,
+        answered=report["requests"],
+        failed=report["non2xx"] + report["errors"],
+    )
+
+
+def open_loop(url: str, body: dict, rate: float, seconds: float, work: Path) -> Round:
+    """``h2load --h1 --rps``: requests leave on a fixed schedule whatever the server does, over
+    ``OPEN_CONNECTIONS`` keep-alive connections started 1 ms apart, each sending every
+    ``OPEN_CONNECTIONS / rate`` seconds; a stall shorter than that interval delays no arrival."""
+    total = int(rate * seconds)
+    data, log = work / "body.json", work / "h2load.tsv"
+    data.write_text(json.dumps(body))
+    log.unlink(missing_ok=True)
+    command = ["h2load", "--h1", "-t1", f"-c{OPEN_CONNECTIONS}", "-r1", "--rate-period=1ms"]
+    command += [f"--rps={rate / OPEN_CONNECTIONS:.3f}", f"-n{total}", "-d", str(data)]
+    command += [f"--log-file={log}", "-H", "content-type: application/json", url]
+    began = time.monotonic()
+    subprocess.run(command, capture_output=True, check=True, timeout=seconds * 3 + 60)
+    elapsed = time.monotonic() - began
+    rows = [line.split("\t") for line in log.read_text().splitlines() if line]
+    latencies = sorted(int(r[2]) / 1000 for r in rows if r[1] == "200")
+    failed = total - len(latencies)
+    if not latencies:
+        return Round(0.0, 0.0, 0.0, 0.0, len(rows), failed)
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
+    answered = sum(r[1] != "-1" for r in rows)
+    return Round(len(latencies) / elapsed, pick(0.5), pick(0.99), pick(0.999), answered, failed)
+
+
+def burst(url: str, body: dict, requests: int, work: Path) -> tuple[list[int], list[float]]:
+    """``requests`` requests at once, one connection each: every status (-1: no answer) and
+    latency in ms, from h2load's per-request log."""
+    data, log = work / "burst.json", work / "burst.tsv"
+    data.write_text(json.dumps(body))
+    log.unlink(missing_ok=True)
+    command = ["h2load", "--h1", "-t1", f"-c{requests}", f"-n{requests}", "-d", str(data)]
+    command += [f"--log-file={log}", "-H", "content-type: application/json", url]
+    subprocess.run(command, capture_output=True, check=True, timeout=120)
+    rows = [line.split("\t") for line in log.read_text().splitlines() if line]
+    statuses = [int(r[1]) for r in rows] + [-1] * (requests - len(rows))
+    return statuses, [int(r[2]) / 1000 for r in rows] + [0.0] * (requests - len(rows))

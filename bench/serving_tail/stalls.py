@@ -1,0 +1,85 @@
+"""Where the server's tail comes from: its loop-stall log per round, and a py-spy profile.
+
+The server's ``LoopWatch`` logs every event-loop stall and GC pause of 20 ms or more with its
+wall-clock time; ``StallLog`` reads what the server log gained during a round. ``profile`` attaches
+py-spy to the server for one round and ``shares`` says how much of the sampled time each suspect
+named in the issue took (inclusive, over all threads).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+_STALL = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) event loop stalled ([\d.]+) ms")
+_GC = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) gc generation (\d) paused the server ([\d.]+) ms")
+SUSPECTS = {
+    "request-metric flush": "Telemetry.flush",
+    "replica CPU/memory sampling": "Telemetry.sample",
+    "replica supervisor": "LocalProcessBackend._supervise",
+    "Prometheus record": "Telemetry.record",
+    "router (forward to replica)": "ModelRouter.forward",
+    "endpoint (parse, key, answer)": "ModelEndpoint.__call__",
+}
+
+
+@dataclass
+class Stalls:
+    """Stalls of 20 ms or more in one round: (clock, ms) of the loop and of GC."""
+
+    loop: list[tuple[str, float]]
+    gc: list[tuple[str, int, float]]
+
+    def summary(self) -> str:
+        longest = max((ms for _, ms in self.loop), default=0.0)
+        full = [ms for _, gen, ms in self.gc if gen == 2]
+        return (
+            f"{len(self.loop)} loop stalls >= 20 ms (longest {longest:.0f} ms), "
+            f"{len(self.gc)} GC pauses >= 20 ms ({len(full)} full)"
+        )
+
+
+class StallLog:
+    """The stall lines a server log gained since the last call."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = path.stat().st_size if path.exists() else 0
+
+    def since_last(self) -> Stalls:
+        with self.path.open("rb") as log:
+            log.seek(self.offset)
+            text = log.read().decode(errors="replace")
+            self.offset = log.tell()
+        loop, gc = [], []
+        for line in text.splitlines():
+            if m := _STALL.match(line):
+                loop.append((m[1], float(m[2])))
+            elif m := _GC.match(line):
+                gc.append((m[1], int(m[2]), float(m[3])))
+        return Stalls(loop, gc)
+
+
+def profile(pid: int, seconds: float, out: Path) -> subprocess.Popen:
+    """py-spy sampling ``pid`` at 100 Hz for ``seconds`` into collapsed stacks at ``out``."""
+    spy = Path(sys.executable).with_name("py-spy")
+    command = [str(spy), "record", "--pid", str(pid), "--duration", str(int(seconds))]
+    command += ["--rate", "100", "--format", "raw", "--nonblocking", "-o", str(out)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def shares(collapsed: Path) -> dict[str, float]:
+    """Fraction of all samples whose stack holds each suspect's function."""
+    hits: Counter[str] = Counter()
+    total = 0
+    for line in collapsed.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        total += int(count)
+        for name, function in SUSPECTS.items():
+            if f";{function} (" in f";{stack}":
+                hits[name] += int(count)
+    return {name: hits[name] / total if total else 0.0 for name in SUSPECTS}
