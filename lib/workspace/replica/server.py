@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import hmac
 import json
 import logging
@@ -113,7 +114,12 @@ class ReplicaApp:
             function_name=args.function_name,
             model_uri=args.model_uri,
         )
-        self.model = model.result()
+        loaded = model.result()
+        # A full collection of a loaded model's heap (MLflow, pandas, XGBoost: ~230k objects)
+        # stopped every request for 0.1-0.4 s; frozen, collections see only what requests make.
+        gc.collect()
+        gc.freeze()
+        self.model = loaded
 
 
 async def _lifespan(receive: Any, send: Any) -> None:

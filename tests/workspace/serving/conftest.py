@@ -28,6 +28,12 @@ MODELS = {
 def predict(args):
     return args
 """,
+    "heap.py": """
+import gc
+
+def predict(args):
+    return {"frozen_objects": gc.get_freeze_count()}
+""",
     "warm.py": """
 import time
 from workspace.model_api import track_metric

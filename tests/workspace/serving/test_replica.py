@@ -75,6 +75,12 @@ def test_bad_input_gives_400_naming_the_problem(deploy, auth) -> None:
     assert no_request.status_code == 400
 
 
+def test_the_loaded_models_heap_is_frozen_out_of_garbage_collection(deploy, auth) -> None:
+    [replica] = deploy("heap.py")
+    answer = httpx.post(f"{replica.url}/predict", json={"request": {}}, headers=auth())
+    assert answer.json()["response"]["frozen_objects"] > 10_000
+
+
 def test_answer_carries_uuid_metrics_and_replica_id(deploy, auth) -> None:
     [replica] = deploy("warm.py")
     answer = httpx.post(f"{replica.url}/predict", json={"request": {}}, headers=auth())
