@@ -170,7 +170,10 @@ def create_model(
         wants_build = build.file_path or build.function_name or build.registered_model_version_id
         if build.runtime_identifier and not wants_build:
             raise Refused("a runtime needs a file and function to build", "file_path")
-        model = attempt(lambda: model_routes.create_model(body, access, session), MODEL_FIELDS)
+        model = attempt(
+            lambda: model_routes.create_model(body, access, session, services.backend),
+            MODEL_FIELDS,
+        )
         if wants_build:
             try:
                 _start_build(model.id, build, access, session, services)
