@@ -17,6 +17,10 @@ import requests
 RUN_ID_VARIABLE = "MLFLOW_RUN_ID"
 """The deployment variable that names a file build's MLflow run (MLflow's own name for it)."""
 
+TABLE_TAG = "iceberg_table"
+SNAPSHOT_TAG = "iceberg_snapshot_id"
+"""The two run tags that name the training data: what lineage follows and drift compares to."""
+
 LINEAGE_TAG_PREFIXES = ("iceberg_", "row_count", "dataset", "source")
 """Run tags that say where the training data came from: ``iceberg_table``,
 ``iceberg_snapshot_id``, ``iceberg_snapshot_committed_at``, ``iceberg_parent_id``, ``row_count``."""

@@ -153,13 +153,13 @@ def _run_ref(run: mlflow_runs.MlflowRun, tracking_uri: str) -> RunRef:
 
 def _training_data(run: mlflow_runs.MlflowRun, gaps: list[str]) -> TrainingData | None:
     tags = run.tags
-    table = tags.get("iceberg_table")
+    table = tags.get(mlflow_runs.TABLE_TAG)
     if not table:
-        gaps.append(f"MLflow run '{run.run_id}' has no iceberg_table tag")
+        gaps.append(f"MLflow run '{run.run_id}' has no {mlflow_runs.TABLE_TAG} tag")
         return None
     return TrainingData(
         table=table,
-        snapshot_id=_integer(tags.get("iceberg_snapshot_id")),
+        snapshot_id=_integer(tags.get(mlflow_runs.SNAPSHOT_TAG)),
         committed_at=_timestamp(tags.get("iceberg_snapshot_committed_at")),
         parent_id=_integer(tags.get("iceberg_parent_id")),
         row_count=_integer(tags.get("row_count")),

@@ -13,11 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workspace.server.services.errors import Conflict, NotFound
+from workspace.server.services.mlflow_runs import SNAPSHOT_TAG, TABLE_TAG
 from workspace.server.services.registry import Registry
 from workspace.server.storage import tables as db
-
-TABLE_TAG = "iceberg_table"
-SNAPSHOT_TAG = "iceberg_snapshot_id"
 
 
 @dataclass(frozen=True)
