@@ -10,11 +10,15 @@ by that distance. Motifs are windows whose nearest neighbour is close: recurring
 Why flat windows are no motifs: z-normalised, any two constant windows are at distance 0 (STUMPY's
 rule for constant subsequences), so a stuck sensor would always be the "best" motif; it is a fault,
 which the discords report. Windows where the sensor is mostly stuck are handed to STUMPY as
-constant (``T_subseq_isconstant``) and kept out of the motif candidates.
+constant (``T_subseq_isconstant``) and kept out of the motif candidates. Why a distance ceiling:
+STUMPY's default ``max_distance`` (two standard deviations below the mean distance) admits windows
+barely closer than chance, flat ones among them (a constant window is at sqrt(m) from any other),
+so a motif's matches must correlate with it at ``MIN_CORRELATION`` or better.
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -25,6 +29,15 @@ from logistics.timeseries.validation import positive_int, window_fits
 
 FLAT_SHARE = 0.5
 """A window is flat when at least this share of its steps repeat the previous reading."""
+MIN_CORRELATION = 0.8
+"""Pearson correlation a window needs with a motif to count as one more occurrence of it."""
+
+
+def same_shape_distance(m: int, min_correlation: float = MIN_CORRELATION) -> float:
+    """The z-normalised distance of two ``m``-point windows correlated at ``min_correlation``."""
+    if not -1.0 <= min_correlation < 1.0:
+        raise ValueError(f"min correlation must be in [-1, 1), got {min_correlation}")
+    return float(np.sqrt(2.0 * m * (1.0 - min_correlation)))
 
 
 @dataclass(frozen=True)
@@ -99,23 +112,29 @@ def top_motifs(
     *,
     max_matches: int = 10,
     flat_share: float = FLAT_SHARE,
+    min_correlation: float = MIN_CORRELATION,
 ) -> list[Motif]:
     """``stumpy.stump`` + ``stumpy.motifs``: the ``top`` recurring shapes and where each recurs;
-    flat windows (see ``flat_windows``) are neither motifs nor matches of one."""
+    flat windows (see ``flat_windows``) are neither motifs nor matches of one, and a match
+    correlates with its motif at ``min_correlation`` or better."""
     values = np.asarray(series, dtype=np.float64)
     flat = flat_windows(values, m, flat_share)
     profile, _ = matrix_profile(values, m, flat=flat)
     profile[flat] = np.inf  # STUMPY puts constant windows at 0 from each other: no candidates
     if not np.isfinite(profile).any():
         return []
-    distances, indices = load_stumpy().motifs(
-        values,
-        profile,
-        min_neighbors=1,
-        max_matches=max_matches,
-        max_motifs=top,
-        T_subseq_isconstant=flat,
-    )
+    with warnings.catch_warnings():
+        # a series with nothing recurring has no motif: an answer, not something to warn about
+        warnings.filterwarnings("ignore", "No motifs were found", UserWarning)
+        distances, indices = load_stumpy().motifs(
+            values,
+            profile,
+            min_neighbors=1,
+            max_matches=max_matches,
+            max_motifs=top,
+            max_distance=same_shape_distance(m, min_correlation),
+            T_subseq_isconstant=flat,
+        )
     motifs = []
     for row_d, row_i in zip(distances, indices, strict=True):
         occurrences = [
@@ -127,21 +146,25 @@ def top_motifs(
 
 
 def multi_dim_motifs(
-    signals: dict[str, np.ndarray], m: int, top: int = 1, *, flat_share: float = FLAT_SHARE
+    signals: dict[str, np.ndarray],
+    m: int,
+    top: int = 1,
+    *,
+    flat_share: float = FLAT_SHARE,
+    min_correlation: float = MIN_CORRELATION,
 ) -> tuple[list[MultiDimMotif], np.ndarray]:
     """``stumpy.mstump`` + ``stumpy.mmotifs`` over several signals of equal length.
 
     Returns the motifs (each with the signals it spans, chosen by STUMPY's MDL rule) and the
     multi-dimensional profile, row ``k`` using the best ``k + 1`` signals for each window.
-    A window flat in any signal (see ``flat_windows``) is no motif candidate.
+    A window flat in any signal (see ``flat_windows``) is no motif candidate, and the pair must
+    correlate at ``min_correlation`` or better.
     """
     names = list(signals)
     matrix = np.vstack([np.asarray(signals[n], dtype=np.float64) for n in names])
     window_fits(m, matrix.shape[1], "m")
     flat = np.vstack([flat_windows(row, m, flat_share) for row in matrix])
     stumpy = load_stumpy()
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # stumpy's own z_norm 'where' notice
         profile, neighbours = stumpy.mstump(matrix, m, T_subseq_isconstant=flat)
@@ -155,6 +178,7 @@ def multi_dim_motifs(
             neighbours,
             max_motifs=top,
             max_matches=2,
+            max_distance=same_shape_distance(m, min_correlation),
             T_subseq_isconstant=flat,
         )
     motifs = []

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from logistics.fleet.signals import hump_shape
 from logistics.timeseries.device_models import COLUMNS, TrainingParams, serial_findings
-from logistics.timeseries.evaluation import motif_hit_rate, score_discords
+from logistics.timeseries.evaluation import motif_hit_rate, score_discords, score_motifs
 from logistics.timeseries.profiles import (
     flat_windows,
     multi_dim_motifs,
@@ -34,10 +34,14 @@ def test_every_device_signal_gets_ranked_motifs_and_discords(learned, small_flee
 
 def test_motif_discovery_finds_the_injected_hump_on_every_device(learned, small_fleet) -> None:
     motifs = learned[learned.kind == "motif"]
-    assert motif_hit_rate(motifs, small_fleet.events) >= 0.6
+    assert motif_hit_rate(motifs, small_fleet.events) >= 0.9
+    assert motif_hit_rate(motifs, small_fleet.events, "flatline") == 0.0
     for device in small_fleet.series.device_ids:
         mine = motifs[motifs.device_id == device]
         assert motif_hit_rate(mine, small_fleet.events) > 0, device
+    score = score_motifs(motifs, small_fleet.events)
+    assert score.precision >= 0.8  # the reported occurrences are humps, not look-alikes
+    assert score.recall >= 0.9
 
 
 def test_multi_dim_motif_is_the_hump_across_signals(learned, small_fleet) -> None:
@@ -73,6 +77,7 @@ def test_rank_1_motif_is_the_recurring_hump_not_the_flatlines(stumpy_cached) -> 
     motifs = top_motifs(series, 30, top=2)
     first, second = sorted(motifs[0].occurrences[:2])
     assert abs(first - 100) < 15 and second - first == 300  # the two humps
+    assert len(motifs[0].occurrences) == 2  # and nothing merely closer than chance
     for motif in motifs:
         for start in motif.occurrences:  # no reported window is mostly stuck
             assert not flat_windows(series[start : start + 30], 30)[0]
