@@ -7,7 +7,7 @@ constant for STUMPY and no candidates). Both are scored against the injected eve
 recall of every reported occurrence against the hump, and what the rank-1 motif pair lies on.
 The multi-dimensional motif is compared the same way. Times are the searches only.
 
-    python bench/bench_motif_quality.py [--devices 50 --days 2]
+    python bench/bench_motif_quality.py [--devices 50 --days 2 --no-multi-dim]
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=defaults.devices)
     parser.add_argument("--days", type=int, default=defaults.days)
+    parser.add_argument("--no-multi-dim", action="store_true", help="skip stumpy.mstump (slow)")
     args = parser.parse_args()
     spec = FleetSpec(args.devices, args.days, seed=defaults.seed)
     params = TrainingParams()
@@ -135,8 +136,9 @@ def main() -> None:
     warm = frames[0].iloc[: 4 * m]
     for search in (plain_motifs, flat_aware_motifs):  # compile before timing
         motif_rows([warm], search, SIGNALS[:1], m, top)
-    for search in (plain_multi_dim, flat_aware_multi_dim):
-        multi_dim_rows([warm], search, SIGNALS, m)
+    if not args.no_multi_dim:
+        for search in (plain_multi_dim, flat_aware_multi_dim):
+            multi_dim_rows([warm], search, SIGNALS, m)
 
     results = {}
     for label, search, multi in (
@@ -145,14 +147,18 @@ def main() -> None:
     ):
         print(f"searching motifs: {label}", flush=True)
         motifs, seconds = motif_rows(frames, search, SIGNALS, m, top)
-        multi_dim, multi_seconds = multi_dim_rows(frames, multi, SIGNALS, m)
+        multi_dim, multi_seconds = (
+            (pd.DataFrame(), 0.0)
+            if args.no_multi_dim
+            else multi_dim_rows(frames, multi, SIGNALS, m)
+        )
         score = score_motifs(motifs, events)
         results[label] = (
             score.precision,
             score.recall,
             motif_hit_rate(motifs, events, "hump"),
             motif_hit_rate(motifs, events, "flatline"),
-            motif_hit_rate(multi_dim, events, "hump"),
+            motif_hit_rate(multi_dim, events, "hump") if len(multi_dim) else float("nan"),
             seconds + multi_seconds,
         )
     print(f"\nmotif window m={m}, {top} motifs per device and signal, {len(SIGNALS)} signals")

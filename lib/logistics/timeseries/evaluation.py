@@ -124,11 +124,12 @@ def score_motifs(motifs: pd.DataFrame, events: pd.DataFrame, name: str = "hump")
 
 
 def motif_hit_rate(motifs: pd.DataFrame, events: pd.DataFrame, name: str = "hump") -> float:
-    """Share of reported rank-1 motifs whose first two occurrences both lie on an injected motif.
+    """Share of reported rank-1 motifs whose first two occurrences both lie on an injected event
+    called ``name``: the hump, or an anomaly such as ``flatline`` to see how often a fault wins.
 
     ``motifs`` has device_id, signal, rank, event_ts, neighbor_ts, m (one row per motif).
     """
-    truth = events[(events["kind"] == "motif") & (events["name"] == name)].reset_index(drop=True)
+    truth = events[events["name"] == name].reset_index(drop=True)
     best = motifs[motifs["rank"] == 1].reset_index(drop=True)
     if best.empty:
         return 0.0
