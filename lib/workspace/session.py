@@ -130,6 +130,7 @@ def launch_session(
         )
     home = _sessions_dir(settings) / project.id
     home.mkdir(parents=True, exist_ok=True)
+    lab_settings = write_session_settings(home / "lab-settings")  # before home is the account's
     env = child_environment(
         settings,
         project=project,
@@ -153,7 +154,7 @@ def launch_session(
     command += ["--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1"]
     command += [f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}"]
     command += ["--ServerApp.contents_manager_class=jupytext.TextFileContentsManager"]
-    command.append(f"--LabApp.app_settings_dir={write_session_settings(home / 'lab-settings')}")
+    command.append(f"--LabApp.app_settings_dir={lab_settings}")
     if os.geteuid() == 0:  # containers often run as root; JupyterLab refuses that by default
         command.append("--allow-root")
     log_path = settings.logs_dir / f"session-{project.id}.log"
