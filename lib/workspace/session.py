@@ -155,6 +155,8 @@ def launch_session(
     command += [f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}"]
     command += ["--ServerApp.contents_manager_class=jupytext.TextFileContentsManager"]
     command.append(f"--LabApp.app_settings_dir={lab_settings}")
+    # the tabs a project's lab reopens are its own, never those of another project's session
+    command.append(f"--LabApp.workspaces_dir={home / 'workspaces'}")
     if os.geteuid() == 0:  # containers often run as root; JupyterLab refuses that by default
         command.append("--allow-root")
     log_path = settings.logs_dir / f"session-{project.id}.log"

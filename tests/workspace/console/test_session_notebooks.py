@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from workspace.core.config import WorkspaceSettings
 from workspace.session import start_session, stop_session
 
@@ -57,7 +58,7 @@ def test_a_numbered_step_opens_as_a_notebook_and_runs_its_first_cells(
         page.wait_for_selector(".jp-NotebookPanel .jp-MarkdownCell")  # a notebook, not an editor
         assert page.query_selector(".jp-FileEditor") is None
         cells = page.locator(".jp-NotebookPanel .jp-Cell")
-        assert cells.count() == 4
+        expect(cells).to_have_count(4)  # the lab renders cells one after another
         kernel = page.locator(".jp-NotebookPanel .jp-Toolbar-kernelName")
         kernel.filter(has_text="Python 3 (project)").wait_for()
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status=idle]")
