@@ -17,7 +17,9 @@
 # device with STUMPY, distributed over devices with Spark, plus which devices behave alike
 # (AB-joins). Results go to the Iceberg tables `logistics.motifs`, `logistics.discords` and
 # `logistics.device_similarity`, each row carrying the telemetry snapshot id; parameters, precision
-# and recall against the injected anomalies, and a plot go to an MLflow run.
+# and recall of the discords against the injected anomalies and of the motifs against the injected
+# hump, and a plot go to an MLflow run. Windows where a sensor is stuck are no motifs (a flatline
+# is a fault, found among the discords).
 #
 # Run as a job: `python dev/02_model_training.py --motif-m 30 --discord-m 10`
 
@@ -26,6 +28,7 @@ from logistics.script_args import (
     LabArgumentParser,
     exit_on_user_error,
     parse_script_args,
+    positive_float,
     positive_int,
 )
 
@@ -40,6 +43,12 @@ parser.add_argument(
     "--discords", type=positive_int, default=3, help="discords per device and signal"
 )
 parser.add_argument("--no-multi-dim", action="store_true", help="skip stumpy.mstump motifs")
+parser.add_argument(
+    "--flat-share",
+    type=positive_float,
+    default=0.5,
+    help="share of repeated readings that makes a window stuck, hence no motif (1: constant only)",
+)
 parser.add_argument(
     "--similarity-signal", default="iot_signal_4", help="signal compared between devices"
 )
@@ -70,6 +79,7 @@ with exit_on_user_error():
         motifs_per_signal=args.motifs,
         discords_per_signal=args.discords,
         multi_dim=not args.no_multi_dim,
+        flat_share=args.flat_share,
     )
     similarity = SimilarityParams(
         signal=args.similarity_signal,

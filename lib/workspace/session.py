@@ -2,10 +2,11 @@
 
 Why jupytext's contents manager: the numbered steps are percent-format scripts (``# %%`` cells);
 with it the same ``.py`` file opens as a notebook and saves back as a script, so a session edits
-exactly what a job runs. Why the job environment: a cell must reach the same workspace, MLflow and
-lakehouse as the scheduled step. Why the project's Python environment: notebook kernels run its
-interpreter and terminals have its ``bin`` first, so ``pip install`` in a terminal, ``!pip`` or
-``%pip`` in a cell installs for the project's jobs too, never into the lab. A small JSON file
+exactly what a job runs, and opening one in the lab shows its cells (``lab_settings``). Why the
+job environment: a cell must reach the same workspace, MLflow and lakehouse as the scheduled step.
+Why the project's Python environment: notebook kernels run its interpreter and terminals have its
+``bin`` first, so ``pip install`` in a terminal, ``!pip`` or ``%pip`` in a cell installs for the
+project's jobs too, never into the lab. A small JSON file
 under LAB_HOME/sessions remembers the process so ``workspace session --stop`` in another terminal
 can find it.
 """
@@ -27,6 +28,7 @@ import requests
 
 from workspace.client import NotFound, ProjectOut, WorkspaceClient
 from workspace.core.config import WorkspaceSettings
+from workspace.lab_settings import write_session_settings
 from workspace.processes.environment import ProjectIdentity, child_environment
 from workspace.processes.groups import (
     log_tail,
@@ -128,6 +130,7 @@ def launch_session(
         )
     home = _sessions_dir(settings) / project.id
     home.mkdir(parents=True, exist_ok=True)
+    lab_settings = write_session_settings(home / "lab-settings")  # before home is the account's
     env = child_environment(
         settings,
         project=project,
@@ -151,6 +154,9 @@ def launch_session(
     command += ["--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1"]
     command += [f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={folder}"]
     command += ["--ServerApp.contents_manager_class=jupytext.TextFileContentsManager"]
+    command.append(f"--LabApp.app_settings_dir={lab_settings}")
+    # the tabs a project's lab reopens are its own, never those of another project's session
+    command.append(f"--LabApp.workspaces_dir={home / 'workspaces'}")
     if os.geteuid() == 0:  # containers often run as root; JupyterLab refuses that by default
         command.append("--allow-root")
     log_path = settings.logs_dir / f"session-{project.id}.log"

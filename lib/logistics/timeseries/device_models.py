@@ -5,7 +5,8 @@ serial baseline of the benchmark calls it in a loop, and tests call it directly:
 
 Motifs use the z-normalised profile (a shape recurs whatever the signal's level); discords use the
 non-normalised one (``normalize=False``), because the injected faults are level changes and spikes
-that z-normalisation would scale away. Both come from ``stumpy.stump``.
+that z-normalisation would scale away. Both come from ``stumpy.stump``. Windows where a sensor is
+stuck (``flat_share``) are no motifs: a flatline is a fault, found among the discords.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import pandas as pd
 from logistics.telemetry_schema import SIGNALS
 from logistics.timeseries.numba_cache import enable_stumpy_cache
 from logistics.timeseries.profiles import (
+    FLAT_SHARE,
+    MIN_CORRELATION,
     matrix_profile,
     multi_dim_motifs,
     top_discords,
@@ -44,6 +47,8 @@ class TrainingParams:
     multi_dim: bool = True
     signals: tuple[str, ...] = SIGNALS
     numba_threads: int = 1
+    flat_share: float = FLAT_SHARE  # windows this stuck are faults, not motifs
+    motif_min_correlation: float = MIN_CORRELATION  # what a match needs with its motif
 
     def __post_init__(self) -> None:
         for name in ("motif_m", "discord_m", "motifs_per_signal", "discords_per_signal"):
@@ -53,6 +58,12 @@ class TrainingParams:
                 raise ValueError(f"{name} must be at least 3 points, got {getattr(self, name)}")
         for s in self.signals:
             signal_name(s, "signals")
+        if not 0.0 < self.flat_share <= 1.0:
+            raise ValueError(f"flat_share must be in (0, 1], got {self.flat_share}")
+        if not -1.0 <= self.motif_min_correlation < 1.0:
+            raise ValueError(
+                f"motif_min_correlation must be in [-1, 1), got {self.motif_min_correlation}"
+            )
 
     def as_params(self) -> dict[str, object]:
         values = asdict(self)
@@ -89,8 +100,13 @@ def device_findings(frame: pd.DataFrame, params: TrainingParams) -> pd.DataFrame
     for signal in params.signals:
         series = frame[signal].to_numpy(dtype=np.float64)
         if n >= 2 * params.motif_m:
-            profile, _ = matrix_profile(series, params.motif_m)
-            motifs = top_motifs(series, profile, params.motif_m, params.motifs_per_signal)
+            motifs = top_motifs(
+                series,
+                params.motif_m,
+                params.motifs_per_signal,
+                flat_share=params.flat_share,
+                min_correlation=params.motif_min_correlation,
+            )
             for rank, motif in enumerate(motifs, start=1):
                 row(
                     "motif",
@@ -119,7 +135,12 @@ def device_findings(frame: pd.DataFrame, params: TrainingParams) -> pd.DataFrame
                 )
     if params.multi_dim and n >= 2 * params.motif_m:
         signals = {s: frame[s].to_numpy(dtype=np.float64) for s in params.signals}
-        motifs, _ = multi_dim_motifs(signals, params.motif_m)
+        motifs, _ = multi_dim_motifs(
+            signals,
+            params.motif_m,
+            flat_share=params.flat_share,
+            min_correlation=params.motif_min_correlation,
+        )
         for rank, motif in enumerate(motifs, start=1):
             pair = [motif.index, motif.neighbor_index]
             subspace = ",".join(motif.signals)

@@ -5,6 +5,11 @@ real precision and recall, and motif discovery can be checked to find the recurr
 
 A reported window ``[event_ts, event_ts + m - 1 minutes]`` hits an injected event when the two
 overlap on the same device and the event touched that signal (or all signals).
+
+Motifs are scored against the injected hump, the one injected shape as long as the motif window
+(the 4-minute falling run is what pattern search looks for): precision is the share of reported
+occurrences that lie on a hump, recall the share of humps (on each signal trained) that a reported
+occurrence found.
 """
 
 from __future__ import annotations
@@ -69,12 +74,62 @@ def score_discords(
     return DiscordScore(k, precision, recall, len(anomalies))
 
 
+@dataclass(frozen=True)
+class MotifScore:
+    """Precision and recall of every occurrence of every reported motif, against one shape."""
+
+    precision: float
+    recall: float
+    occurrences: int
+    injected: int
+
+    def as_metrics(self) -> dict[str, float]:
+        return {"motif_precision": self.precision, "motif_recall": self.recall}
+
+
+def motif_occurrences(motifs: pd.DataFrame) -> pd.DataFrame:
+    """One row per occurrence of each motif (device_id, signal, rank, event_ts, m).
+
+    An occurrence's time is the motif's own ``event_ts`` moved by the difference of their indices:
+    telemetry has one reading a minute, so an index step is a minute.
+    """
+    columns = ["device_id", "signal", "rank", "event_ts", "m"]
+    if motifs.empty:
+        return pd.DataFrame(columns=columns)
+    rows = motifs.assign(index=motifs["occurrences"].map(list)).explode("index")
+    rows = rows.dropna(subset=["index"])
+    steps = (rows["index"].astype("int64") - rows["window_index"].astype("int64")).to_numpy()
+    start = pd.to_datetime(rows["event_ts"], utc=True) + pd.to_timedelta(steps, unit="min")
+    return rows.assign(event_ts=start)[columns].reset_index(drop=True)
+
+
+def score_motifs(motifs: pd.DataFrame, events: pd.DataFrame, name: str = "hump") -> MotifScore:
+    """Precision and recall of motif discovery against the injected motif ``name``.
+
+    ``motifs`` has device_id, signal, rank, event_ts, window_index, m and occurrences (one row per
+    motif of one signal); every signal in it counts an injected ``all``-signal motif once.
+    """
+    found = motif_occurrences(motifs)
+    truth = events[(events["kind"] == "motif") & (events["name"] == name)]
+    signals = sorted(set(motifs["signal"])) if not motifs.empty else []
+    per_signal = pd.concat(
+        [truth[truth["signal"].isin(("all", s))].assign(signal=s) for s in signals]
+        or [truth.iloc[:0]],
+        ignore_index=True,
+    )
+    hits = _hits(found, per_signal)
+    precision = float(hits.any(axis=1).mean()) if len(found) else 0.0
+    recall = float(hits.any(axis=0).mean()) if len(per_signal) else 0.0
+    return MotifScore(precision, recall, len(found), len(per_signal))
+
+
 def motif_hit_rate(motifs: pd.DataFrame, events: pd.DataFrame, name: str = "hump") -> float:
-    """Share of reported rank-1 motifs whose first two occurrences both lie on an injected motif.
+    """Share of reported rank-1 motifs whose first two occurrences both lie on an injected event
+    called ``name``: the hump, or an anomaly such as ``flatline`` to see how often a fault wins.
 
     ``motifs`` has device_id, signal, rank, event_ts, neighbor_ts, m (one row per motif).
     """
-    truth = events[(events["kind"] == "motif") & (events["name"] == name)].reset_index(drop=True)
+    truth = events[events["name"] == name].reset_index(drop=True)
     best = motifs[motifs["rank"] == 1].reset_index(drop=True)
     if best.empty:
         return 0.0

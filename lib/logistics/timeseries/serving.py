@@ -158,8 +158,7 @@ class MultiDimMotifModel:
             raise ValueError(f"m must be between 3 and half the series length ({n // 2}), got {m}")
         per_signal = {}
         for name, series in signals.items():
-            profile, _ = matrix_profile(series, m)
-            motifs = top_motifs(series, profile, m, top=1)
+            motifs = top_motifs(series, m, top=1)
             raw_profile, _ = matrix_profile(series, m, normalize=False)
             per_signal[name] = {
                 "motif_indices": motifs[0].occurrences if motifs else [],

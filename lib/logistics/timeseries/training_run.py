@@ -19,7 +19,7 @@ from logistics.settings import get_settings
 from logistics.snapshots import log_lineage, snapshot_info
 from logistics.telemetry_schema import series_columns
 from logistics.timeseries.device_models import TrainingParams
-from logistics.timeseries.evaluation import motif_hit_rate, score_discords
+from logistics.timeseries.evaluation import motif_hit_rate, score_discords, score_motifs
 from logistics.timeseries.fleet_training import OUTPUT_TABLES, FleetModels, train_fleet
 from logistics.timeseries.plots import plot_device
 from logistics.timeseries.similarity import SimilarityParams
@@ -78,12 +78,14 @@ def train_and_log(
         read_arrow("injected_events", snapshot_id=events_snapshot_id).to_pandas(), snapshot_id
     )
     score = score_discords(models.discords, events, k)
+    motifs = models.motifs[models.motifs.kind == "motif"]
     metrics = {
         "precision": score.precision,
         "recall": score.recall,
         "precision_at_k": score.precision,
         "k": float(score.k),
-        "motif_hit_rate": motif_hit_rate(models.motifs[models.motifs.kind == "motif"], events),
+        **score_motifs(motifs, events).as_metrics(),
+        "motif_hit_rate": motif_hit_rate(motifs, events),
         "multi_dim_motif_hit_rate": motif_hit_rate(
             models.motifs[models.motifs.kind == "multi_dim_motif"], events
         ),

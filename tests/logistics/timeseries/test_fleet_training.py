@@ -58,7 +58,9 @@ def test_mlflow_run_has_params_metrics_and_plot(trained) -> None:
     assert run.data.params["snapshot_id"] == str(snapshot)
     assert run.data.metrics["precision"] >= 0.6
     assert run.data.metrics["recall"] >= 0.5
-    assert run.data.metrics["motif_hit_rate"] >= 0.6
+    assert run.data.metrics["motif_hit_rate"] >= 0.9
+    assert run.data.metrics["motif_precision"] >= 0.8
+    assert run.data.metrics["motif_recall"] >= 0.9
     artifacts = [
         a.path for a in mlflow.artifacts.list_artifacts(run_id=report.run_id, artifact_path="plots")
     ]
