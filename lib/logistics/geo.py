@@ -12,8 +12,10 @@ Coordinates are WGS84 longitude/latitude; distances are great-circle kilometres
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import reduce
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,7 +26,8 @@ from pyspark.sql import functions as F
 from logistics.telemetry_schema import SYSTEM_OK
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame
+    import pandas as pd
+    from pyspark.sql import Column, DataFrame
 
 _READING_COLUMNS = ("device_id", "manufacturer", "event_ts", "latitude", "longitude", "event_type")
 
@@ -113,9 +116,37 @@ def _depots(zones: DataFrame) -> DataFrame:
     )
 
 
+def _inside_an_envelope(polygons: DataFrame) -> Column:
+    """True where a reading's longitude/latitude falls in the bounding box of some zone.
+
+    Why: most readings are on the road between zones. Comparing two doubles against a handful of
+    boxes drops them before a geometry is built, serialised and looked up for each of them (what
+    the spatial join spends its time on), and the same condition prunes Iceberg files. A point a
+    polygon contains is inside its bounding box, so the join's answer does not change.
+    """
+    boxes = polygons.select(
+        *[F.expr(f"ST_{edge}(polygon)").alias(edge) for edge in ("XMin", "XMax", "YMin", "YMax")]
+    ).collect()
+    return reduce(
+        operator.or_,
+        [
+            F.col("longitude").between(box.XMin, box.XMax)
+            & F.col("latitude").between(box.YMin, box.YMax)
+            for box in boxes
+        ],
+        F.lit(False),
+    )
+
+
 def readings_in_zones(telemetry: DataFrame, zones: DataFrame) -> DataFrame:
-    """Every reading paired with each zone that contains it (an ``ST_Contains`` spatial join)."""
-    r, z = _points(telemetry).alias("r"), _polygons(zones).alias("z")
+    """Every reading paired with each zone that contains it (an ``ST_Contains`` spatial join).
+
+    The zones are few: they are broadcast as one R-tree to every task (Sedona's broadcast index
+    join) instead of both sides being spatially partitioned and shuffled.
+    """
+    polygons = _polygons(zones)
+    candidates = telemetry.where(_inside_an_envelope(polygons))
+    r, z = _points(candidates).alias("r"), F.broadcast(polygons.alias("z"))
     joined = r.join(z, F.expr("ST_Contains(z.polygon, r.point)"))
     return joined.select(*[f"r.{c}" for c in _READING_COLUMNS], "zone_id", "zone_name", "zone_kind")
 

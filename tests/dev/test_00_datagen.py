@@ -47,7 +47,7 @@ def test_a_datagen_killed_midway_leaves_the_previous_snapshot_readable(spark) ->
     write_fleet(spark, FleetSpec(devices=2, days=1, seed=5), WriteMode.REPLACE)
     before = load_table("fleet_telemetry").current_snapshot().snapshot_id
     proc = subprocess.Popen(
-        [sys.executable, str(SCRIPT), "--devices", "400", "--days", "3", "--mode", "append"],
+        [sys.executable, str(SCRIPT), "--devices", "400", "--days", "7", "--mode", "append"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -76,6 +76,35 @@ def test_events_in_zones_are_the_event_readings_each_zone_polygon_contains(fleet
     assert set(got.zone_kind) == set(expected.zone_kind)
 
 
+def test_readings_on_and_beside_each_zone_bounding_box_edge_are_joined_as_brute_force_says(
+    spark, fleet
+) -> None:
+    _, zones, _, zone_rows = fleet
+    lon, lat = [], []
+    for x0, y0, x1, y1 in (shapely.from_wkt(wkt).bounds for wkt in zone_rows.wkt):
+        xs = (x0 - 1e-9, x0, x0 + 1e-9, (x0 + x1) / 2, x1 - 1e-9, x1, x1 + 1e-9)
+        ys = (y0 - 1e-9, y0, y0 + 1e-9, (y0 + y1) / 2, y1 - 1e-9, y1, y1 + 1e-9)
+        lon += [x for x in xs for _ in ys]
+        lat += [y for _ in xs for y in ys]
+    readings = pd.DataFrame(
+        {
+            "device_id": "device-edge",
+            "manufacturer": "test",
+            "event_ts": pd.Timestamp(SPEC.start),
+            "latitude": lat,
+            "longitude": lon,
+            "event_type": "system ok",
+        }
+    )
+    got = geo.readings_in_zones(spark.createDataFrame(readings), zones).toPandas()
+    expected = inside_zones(readings, zone_rows)
+    assert expected.zone_kind.nunique() == 3  # the box's inner edges reach into every zone kind
+    place = ["longitude", "latitude", "zone_id"]
+    assert sorted(got[place].itertuples(index=False)) == sorted(
+        expected[place].itertuples(index=False)
+    )
+
+
 def test_readings_per_zone_and_event_type_match_a_brute_force_count(fleet) -> None:
     telemetry, zones, rows, zone_rows = fleet
     got = geo.event_counts_by_zone(telemetry, zones).toPandas()

@@ -4,10 +4,17 @@ The columns, signals and event types it reports are named in ``logistics.telemet
 """
 
 from logistics.fleet.geography import service_zones, zones_frame
-from logistics.fleet.simulator import FleetSpec, device_id, injected_events, simulate_device
+from logistics.fleet.simulator import (
+    FleetSpec,
+    device_batch,
+    device_id,
+    injected_events,
+    simulate_device,
+)
 
 __all__ = [
     "FleetSpec",
+    "device_batch",
     "device_id",
     "injected_events",
     "service_zones",
