@@ -15,8 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
-import requests
 import sqlalchemy
 from lab_server import RunningServer, free_port
 from logistics.lakehouse import load_table
@@ -105,10 +105,18 @@ def test_the_journey_runs_on_the_team_cluster_from_datagen_to_redeployment(
     engine = sqlalchemy.create_engine(journey.settings["LAB_DATABASE_URL"])
     with engine.connect() as connection:
         names = connection.execute(sqlalchemy.text("SELECT name FROM projects")).scalars().all()
+        serving = connection.execute(
+            sqlalchemy.text("SELECT id FROM deployments WHERE status = 'deployed'")
+        ).scalars()
+        serving = set(serving.all())
     engine.dispose()
     assert "logistics-prd" in names
-    serve = f"http://127.0.0.1:{journey.settings['LAB_RAY_SERVE_PORT']}/-/routes"
-    assert requests.get(serve, timeout=10).json(), "the models were not served by Ray Serve"
+    on_ray = {  # Serve names a replica's worker after its application, our deployment id
+        name.removeprefix("ray::ServeReplica:").split(":")[0]
+        for name in (" ".join(p.info["cmdline"] or ()) for p in psutil.process_iter(["cmdline"]))
+        if name.startswith("ray::ServeReplica:")
+    }
+    assert serving and serving <= on_ray, f"deployed {serving}, Serve replicas of {on_ray}"
     telemetry = load_table("fleet_telemetry", lab_settings_of(journey.settings))
     assert telemetry.location().startswith("s3://")
     assert str(telemetry.current_snapshot().snapshot_id) == snapshot
