@@ -27,6 +27,7 @@ import requests
 import workspace
 from lab_server import Browserless, deploy, free_port
 from workspace.processes.accounts import GROUP, PER_PROJECT, account_name
+from workspace.processes.run_as import RunAs
 
 BAD_ENVIRONMENTS = [
     ({"A": "x\u0000y"}, "A holds a NUL byte"),
@@ -381,7 +382,7 @@ def _python_for(account: str) -> tuple[str, str]:
                 [python, "-c", "import fastapi, workspace"],
                 env={"PYTHONPATH": path},
                 cwd="/",
-                user=account,
+                **RunAs.named(account).popen_args(),  # its own group, as the server runs it
                 capture_output=True,
                 check=False,
             )
