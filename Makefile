@@ -61,11 +61,11 @@ demo: setup
 	@$(PY) bin/demo.py
 
 # The second pass runs the backend-neutral serving and server tests again with replicas on Ray
-# Serve (a Ray head the run starts and stops by its PID), with the PRD steps and a build with its
-# own environment; what only local processes have (CPU pinning, cgroups, restart counts per slot,
+# Serve (a Ray head the run starts and stops by its PID), with a build that has its own
+# environment; what only local processes have (CPU pinning, cgroups, restart counts per slot,
 # direct replica URLs) stays in the first pass.
 RAY_SUITE = tests/workspace/serving/test_router.py tests/workspace/test_draining.py \
-	tests/workspace/test_restart.py tests/prd/test_prd_operations.py \
+	tests/workspace/test_restart.py \
 	"tests/workspace/test_project_envs.py::test_a_build_installs_its_requirements_once_per_recipe_and_its_replica_imports_them"
 test: setup
 	$(PY) -m pytest -q
