@@ -65,7 +65,7 @@ demo: setup
 # environment; what only local processes have (CPU pinning, cgroups, restart counts per slot,
 # direct replica URLs) stays in the first pass.
 RAY_SUITE = tests/workspace/serving/test_router.py tests/workspace/test_draining.py \
-	tests/workspace/test_restart.py \
+	tests/workspace/test_restart.py tests/prd/test_prd_operations.py \
 	"tests/workspace/test_project_envs.py::test_a_build_installs_its_requirements_once_per_recipe_and_its_replica_imports_them"
 test: setup
 	$(PY) -m pytest -q

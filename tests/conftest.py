@@ -144,14 +144,18 @@ def run_step(script_env):
 
 @pytest.fixture(scope="session")
 def ray_head() -> Iterator[object]:
-    """One Ray head on loopback for the run (2 CPUs, 4 GB), stopped by its PID at the end."""
+    """One Ray head on loopback for the run, stopped by its PID at the end.
+
+    Its 6 CPUs and 16 GB are what Ray schedules by, not what it takes: the PRD steps ask 1 CPU
+    and 2 GB a replica, as CML's defaults do, and their tests hold up to 5 replicas at once
+    (a redeploy starts the new ones before it stops the old)."""
     import shutil
     import tempfile
 
     from workspace.serving.ray_head import RayHead
 
     folder = Path(tempfile.mkdtemp(prefix="ray-"))  # short: Ray's socket paths have a limit
-    head = RayHead.start(folder, cpus=2, memory_bytes=4 * 1024**3)
+    head = RayHead.start(folder, cpus=6, memory_bytes=16 * 1024**3)
     yield head
     head.stop()
     shutil.rmtree(folder, ignore_errors=True)

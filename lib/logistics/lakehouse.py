@@ -48,6 +48,12 @@ def missing_table_message(name: str) -> str:
     return f"table {name} does not exist yet: run `python {creating_step(name)}` first"
 
 
+LOCAL_LOOPBACK_CONF = {
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+}
+
+
 def spark_conf(settings: LabSettings | None = None) -> dict[str, str]:
     """Every Spark setting the lab needs: jars, Iceberg catalog, Sedona, Arrow."""
     s = settings or get_settings()
@@ -72,6 +78,10 @@ def spark_conf(settings: LabSettings | None = None) -> dict[str, str]:
         "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
         "spark.executor.extraJavaOptions": "-Duser.timezone=UTC",
     }
+    if s.spark_master.startswith("local"):
+        # One machine: the driver's RPC, block manager and UI listen on loopback only. Left to
+        # Spark, they bind the address the host name resolves to (and the UI every interface).
+        conf.update(LOCAL_LOOPBACK_CONF)
     if s.catalog_type == "rest":
         conf[f"{catalog}.type"] = "rest"
         conf[f"{catalog}.uri"] = s.catalog_uri or ""
@@ -105,6 +115,8 @@ def spark_session(
     check_services(s, spark=True)
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    if s.spark_master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # the UI's bind address
     from pyspark.sql import SparkSession
     from sedona.spark import SedonaContext
 

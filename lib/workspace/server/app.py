@@ -12,6 +12,7 @@ import contextlib
 import gc
 import json
 import os
+import threading
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -76,6 +77,9 @@ async def start(services: Services) -> list[asyncio.Task]:
     gc.collect()
     gc.freeze()
     services.loop_watch.install()
+    threading.Thread(
+        target=warm_registry, args=(services,), name="registry-warm-up", daemon=True
+    ).start()
     return [
         asyncio.create_task(services.loop_watch.watch_forever()),
         asyncio.create_task(telemetry.flush_forever(settings.metrics_flush_s)),
@@ -89,6 +93,15 @@ async def start(services: Services) -> list[asyncio.Task]:
             )
         ),
     ]
+
+
+def warm_registry(services: Services) -> None:
+    """Once MLflow answers, import it and make the registry client, then freeze that heap too
+    (as the startup heap is) so that collections do not walk it; no collection first, which
+    would stall requests already being served. In a daemon thread: a server stopped before
+    MLflow answered does not wait for it."""
+    if services.mlflow.wait_until_answering(services.stopping) and services.registry.warm():
+        gc.freeze()
 
 
 async def stop(services: Services, tasks: list[asyncio.Task]) -> None:

@@ -186,7 +186,7 @@ def test_a_deployment_ray_cannot_place_fails_with_rays_reason(
         )
         [replica] = ray_backend.status("ray-huge")
         assert "Ray cannot place a replica" in (replica.last_error or "")
-        assert "64 CPU" in replica.last_error and "2 CPU" in replica.last_error
+        assert "64 CPU" in replica.last_error and "6 CPU" in replica.last_error
         assert took < 20
     finally:
         ray_backend.stop("ray-huge")

@@ -11,6 +11,8 @@ import os
 import socket
 import subprocess
 import sys
+import threading
+import time
 
 from workspace.core.config import WorkspaceSettings
 from workspace.processes.groups import start_in_group, stop_group
@@ -54,6 +56,20 @@ class MlflowService:
             cmd, cwd=store, env=env, log_path=settings.logs_dir / "mlflow.log"
         )
         (settings.lab_home / "mlflow.pid").write_text(str(self.process.pid))
+
+    def wait_until_answering(self, stopping: threading.Event, timeout_s: float = 180) -> bool:
+        """True once the server we started accepts connections (at once for a user's own
+        server); False when the workspace stops first, the server died, or time ran out."""
+        if not self.settings.manages_mlflow:
+            return True
+        deadline = time.monotonic() + timeout_s
+        while not stopping.is_set() and time.monotonic() < deadline:
+            if _listening(self.settings.mlflow_port):
+                return True
+            if self.process is not None and self.process.poll() is not None:
+                return False
+            stopping.wait(0.5)
+        return False
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:

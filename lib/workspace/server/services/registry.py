@@ -5,17 +5,21 @@ Why MLflow's own registry: builds already resolve ``name/3`` and ``name@alias`` 
 models registered from MLflow's side (``registered_model_name=``) must show here too. What MLflow
 has no field for — who registered, the visibility, each version's project — rides on tags.
 
-Why MLflow is imported on first use: it takes seconds to import, and a workspace whose users
-never register a model should not pay for it at start-up.
+Why MLflow is imported after start, in the background (``warm``): it takes seconds to import,
+which neither the start nor the first user to register a model should wait for; that first
+request used to outlast a 15 s client timeout on a loaded machine.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from workspace.server.services.errors import InvalidRequest, NotFound
+
+logger = logging.getLogger(__name__)
 
 OWNER_TAG = "workspace.owner"
 VISIBILITY_TAG = "workspace.visibility"
@@ -76,6 +80,17 @@ class Registry:
                 client.search_registered_models(max_results=1)  # not lazily by two requests
                 self._made = client
             return self._made
+
+    def warm(self) -> bool:
+        """Import MLflow and make the client now, so the first registry request does not; a
+        failure leaves the client to be made by that request, which reports it."""
+        try:
+            self._client()
+        except Exception as exc:  # the request that needs it will say what is wrong
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            logger.warning("the model registry is not ready yet: %s", first)
+            return False
+        return True
 
     def register(
         self,
