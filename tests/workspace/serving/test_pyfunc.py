@@ -131,3 +131,54 @@ def test_integers_are_accepted_for_double_columns(endpoint: httpx.Client, logged
     answer = endpoint.post("/predict", json={"request": body})
     assert answer.status_code == 200, answer.text
     assert answer.json()["response"] == [0]
+
+
+@pytest.fixture(scope="module")
+def xgboost_model(tmp_path_factory: pytest.TempPathFactory):
+    """An XGBoost classifier saved as MLflow saves it, loaded as a replica loads it."""
+    import mlflow
+    import numpy as np
+    import pandas as pd
+    import xgboost
+    from mlflow.models import infer_signature
+    from workspace.replica.pyfunc import PyfuncEntryPoint
+
+    rng = np.random.default_rng(4)
+    features = pd.DataFrame(rng.uniform(0, 100, size=(200, 4)), columns=COLUMNS)
+    labels = (features.iot_signal_1 + features.iot_signal_3 > 100).astype(int)
+    model = xgboost.XGBClassifier(n_estimators=20, max_depth=3).fit(features, labels)
+    path = tmp_path_factory.mktemp("xgb") / "model"
+    mlflow.xgboost.save_model(
+        model, path, signature=infer_signature(features), pip_requirements=["xgboost"]
+    )
+    return PyfuncEntryPoint(str(path)), model, features
+
+
+def test_an_xgboost_model_answers_the_same_from_an_array_as_from_its_frame(xgboost_model) -> None:
+    import pandas as pd
+
+    served, model, features = xgboost_model
+    assert served.takes_array  # the common request skips XGBoost's DataFrame handling
+    rows = features.head(50)
+    expected = model.predict(rows).tolist()
+    split = {"dataframe_split": {"columns": COLUMNS, "data": rows.values.tolist()}}
+    records = {"dataframe_records": rows.to_dict(orient="records")}
+    assert served(split).tolist() == expected
+    assert list(served(records)) == expected
+    integers = {"dataframe_split": {"columns": COLUMNS, "data": [[35, 200, 30, 14]]}}
+    as_floats = pd.DataFrame([[35.0, 200.0, 30.0, 14.0]], columns=COLUMNS)
+    assert served(integers).tolist() == model.predict(as_floats).tolist()
+
+
+def test_an_xgboost_request_in_another_column_order_is_answered_by_name(xgboost_model) -> None:
+    from workspace.replica.model_errors import BadRequest
+
+    served, model, features = xgboost_model
+    row = features.head(1)
+    reordered = list(reversed(COLUMNS))
+    body = {"dataframe_split": {"columns": reordered, "data": [row[reordered].iloc[0].tolist()]}}
+    assert list(served(body)) == model.predict(row).tolist()
+    with pytest.raises(BadRequest, match="iot_signal_4"):
+        served({"dataframe_split": {"columns": COLUMNS[:3], "data": [[1.0, 2.0, 3.0]]}})
+    with pytest.raises(BadRequest, match="iot_signal_1"):
+        served({"dataframe_split": {"columns": COLUMNS, "data": [["a", 2.0, 3.0, 4.0]]}})
