@@ -9,7 +9,8 @@ Two load shapes, both from C programs so the generator costs little of the share
 - closed loop, ``wrk -t1 -c8``: 8 keep-alive connections, each sends its next request when the
   last one is answered (what the issue's table measured);
 - open loop, ``h2load --h1 --rps``: requests leave on a fixed schedule whatever the server does,
-  at 80% of the closed-loop rate, over 64 keep-alive connections that each send every 64/rate s.
+  at 80% of the closed-loop rounds' mean rate, over 64 keep-alive connections that each send
+  every 64/rate s, the first 2 s not counted (connections opening).
   Why h2load: a server that stalls for 50 ms under ``wrk`` (even with a Lua pacing script) also
   stops the requests it would have been sent, so the stall hides in few samples (coordinated
   omission); h2load's ``--rps`` sends on a timer per connection and its ``--log-file`` gives every
@@ -46,8 +47,8 @@ os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"  # before Ray is imported:
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_registry_endpoint import register_model, wait_until
 from reliability.lab import LabServer
-from serving_tail.loadgen import HEADER, Round, burst, closed_loop, open_loop
-from serving_tail.stalls import StallLog, profile, shares
+from serving_tail.loadgen import HEADER, WARM_UP_S, Round, burst, closed_loop, open_loop
+from serving_tail.stalls import StallLog, Steal, profile, shares
 
 ECHO = "def predict(args):\n    return args\n"
 SLOW = "import time\n\n\ndef predict(args):\n    time.sleep(0.5)\n    return args\n"
@@ -153,6 +154,7 @@ def ray_serve_echo(work: Path) -> Iterator[tuple[str, dict]]:
     from workspace.serving.ray_head import RayHead
 
     head = RayHead.start(work / "ray", cpus=2)
+    backend = None
     try:
         backend = RayServeBackend(head.address, serve_port=free_port())
 
@@ -163,9 +165,12 @@ def ray_serve_echo(work: Path) -> Iterator[tuple[str, dict]]:
 
         serve.run(PlainEcho.bind(), name="plain", route_prefix="/plain")
         yield f"{backend.proxy_url}/plain", {"x": 1}
-        backend.shutdown()
-        ray.shutdown()
     finally:
+        # disconnect before the head goes, whatever happened: a driver whose cluster has gone
+        # hangs in Ray's exception hook instead of ending
+        if backend is not None:
+            backend.shutdown()
+        ray.shutdown()
         head.stop()
 
 
@@ -240,7 +245,7 @@ def run(args: argparse.Namespace, work: Path, home: Path) -> tuple[dict, dict, l
         targets = {"ours echo": ep.echo, "ours classifier": ep.classifier, "mlflow": ep.mlflow}
         for url, body in targets.values():
             warm(url, body)
-        stalls = StallLog(ep.server.home.parent / "server.log")
+        stalls, steal = StallLog(ep.server.home.parent / "server.log"), Steal()
         rows_before, answered = metric_rows(home), 0
         print(f"closed loop: wrk -t1 -c8, {args.seconds:g} s x {args.rounds} alternated rounds")
         print(HEADER, flush=True)
@@ -250,27 +255,34 @@ def run(args: argparse.Namespace, work: Path, home: Path) -> tuple[dict, dict, l
                 spy = None
                 if args.profile and i == 0 and name == "ours echo":
                     spy = profile(ep.server.process.pid, args.seconds + 1, work / "echo.pyspy")
-                stalls.since_last()
+                stalls.since_last(), steal.since_last()
                 cpu_before = cpu_seconds(ep.server.process.pid)
                 closed[name].append(closed_loop(url, body, args.seconds, work))
                 if i == 0 and name == "ours echo":
                     front_cpu(cpu_before, cpu_seconds(ep.server.process.pid), closed[name][-1])
-                seen = f"   {stalls.since_last().summary()}" if name.startswith("ours") else ""
-                print(closed[name][-1].line(f"{name} #{i + 1}") + seen, flush=True)
+                seen = f"   {stalls.since_last().summary()}," if name.startswith("ours") else "  "
+                print(closed[name][-1].line(f"{name} #{i + 1}") + f"{seen} {steal.since_last()}",
+                      flush=True)  # fmt: skip
                 if spy is not None:
                     spy.wait(30)
-        print(f"open loop: h2load --h1 --rps over 64 connections, at 80% of the best closed-loop "
-              f"rate, {args.seconds:g} s")  # fmt: skip
+        print(
+            f"open loop: h2load --h1 --rps over 64 connections, at 80% of the closed-loop "
+            f"rounds' mean rate, {args.seconds:g} s after {WARM_UP_S:g} s not counted"
+        )
         print(HEADER, flush=True)
-        opened: dict[str, Round] = {}
-        for name, (url, body) in targets.items():
-            rate = 0.8 * max(r.rps for r in closed[name])
-            stalls.since_last()
-            opened[name] = open_loop(url, body, rate, args.seconds, work)
-            seen = f"   {stalls.since_last().summary()}" if name.startswith("ours") else ""
-            print(opened[name].line(f"{name} @ {rate:.0f}/s") + seen, flush=True)
+        opened: dict[str, list[Round]] = {name: [] for name in targets}
+        for i in range(args.rounds):
+            for name, (url, body) in targets.items():
+                # the mean, not the best: the host lends these cores unevenly (the steal column),
+                # and 80% of a lucky round's rate is the whole of an unlucky one's
+                rate = 0.8 * sum(r.rps for r in closed[name]) / len(closed[name])
+                stalls.since_last(), steal.since_last()
+                opened[name].append(open_loop(url, body, rate, args.seconds, work))
+                seen = f"   {stalls.since_last().summary()}," if name.startswith("ours") else "  "
+                line = opened[name][-1].line(f"{name} @ {rate:.0f}/s #{i + 1}")
+                print(f"{line}{seen} {steal.since_last()}", flush=True)
         for name in ("ours echo", "ours classifier"):
-            answered += sum(r.answered for r in closed[name]) + opened[name].answered
+            answered += sum(r.answered for r in closed[name] + opened[name])
         time.sleep(2)  # two flush intervals
         written = metric_rows(home) - rows_before
         lost = f"{answered - written} LOST" if written < answered else "none lost"
@@ -283,17 +295,27 @@ def run(args: argparse.Namespace, work: Path, home: Path) -> tuple[dict, dict, l
     verdicts(closed, opened)  # before the Ray baseline, whose teardown can end this process
     ray: list[Round] = []
     if not args.no_ray:
-        with ray_serve_echo(work) as (url, body):
-            warm(url, body, 50)
-            ray.append(closed_loop(url, body, args.seconds, work))
-            print(ray[0].line("ray serve echo, wrk -c8"), flush=True)
-            rate = 0.8 * ray[0].rps
-            ray.append(open_loop(url, body, rate, args.seconds, work))
-            print(ray[1].line(f"ray serve echo @ {rate:.0f}/s"), flush=True)
-            echo = min(closed["ours echo"], key=lambda r: r.p99)
-            print(f"echo vs Ray Serve: {echo.rps / ray[0].rps:.1f}x requests/s, "
-                  f"p99 {echo.p99 / ray[0].p99:.2f}x", flush=True)  # fmt: skip
+        try:
+            ray = ray_baseline(closed, args.seconds, work)
+        except Exception as exc:  # the baseline failing must not hide the figures above
+            print(f"Ray Serve baseline failed: {type(exc).__name__}: {exc}", flush=True)
     return closed, opened, ray
+
+
+def ray_baseline(closed: dict[str, list[Round]], seconds: float, work: Path) -> list[Round]:
+    """Plain Ray Serve's echo, closed and open loop, beside our best echo round."""
+    ray: list[Round] = []
+    with ray_serve_echo(work) as (url, body):
+        warm(url, body, 50)
+        ray.append(closed_loop(url, body, seconds, work))
+        print(ray[0].line("ray serve echo, wrk -c8"), flush=True)
+        rate = 0.8 * ray[0].rps
+        ray.append(open_loop(url, body, rate, seconds, work))
+        print(ray[1].line(f"ray serve echo @ {rate:.0f}/s"), flush=True)
+        echo = min(closed["ours echo"], key=lambda r: r.p99)
+        print(f"echo vs Ray Serve: {echo.rps / ray[0].rps:.1f}x requests/s, "
+              f"p99 {echo.p99 / ray[0].p99:.2f}x", flush=True)  # fmt: skip
+    return ray
 
 
 def front_cpu(before: tuple[float, float], after: tuple[float, float], echo: Round) -> None:
@@ -310,14 +332,17 @@ def front_cpu(before: tuple[float, float], after: tuple[float, float], echo: Rou
           f"-> {verdict}", flush=True)  # fmt: skip
 
 
-def verdicts(closed: dict[str, list[Round]], opened: dict[str, Round]) -> None:
-    """The issue's goals, as ratios within this run."""
+def verdicts(closed: dict[str, list[Round]], opened: dict[str, list[Round]]) -> None:
+    """The issue's goals, as ratios within this run (best and worst round)."""
     best = {name: min(rounds, key=lambda r: r.p99) for name, rounds in closed.items()}
-    worst = {name: max(rounds, key=lambda r: r.p99) for name, rounds in closed.items()}
+
+    def spread(rounds: list[Round]) -> str:
+        ratios = sorted(r.p99 / r.p50 for r in rounds if r.p50)
+        return f"{ratios[0]:.1f}x-{ratios[-1]:.1f}x" if ratios else "no answers"
+
     for name in ("ours echo", "ours classifier"):
-        print(f"{name}: p99/p50 at 8 connections {best[name].p99 / best[name].p50:.1f}x-"
-              f"{worst[name].p99 / worst[name].p50:.1f}x, open loop "
-              f"{opened[name].p99 / opened[name].p50:.1f}x (goal <= 3x)")  # fmt: skip
+        print(f"{name}: p99/p50 at 8 connections {spread(closed[name])}, open loop "
+              f"{spread(opened[name])} (goal <= 3x)")  # fmt: skip
     ours, base = best["ours classifier"], best["mlflow"]
     print(f"classifier vs mlflow models serve -w 1: {ours.rps / base.rps:.2f}x requests/s "
           f"(goal >= 3x), p99 {ours.p99 / base.p99:.2f}x (goal <= 0.25x)", flush=True)  # fmt: skip

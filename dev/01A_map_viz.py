@@ -26,30 +26,18 @@
 # browser is online, and `--no-tiles` leaves them out (the page then makes no request at all).
 
 # %%
-from datetime import date
 from pathlib import Path
 
 from logistics.script_args import (
     LabArgumentParser,
-    comma_list,
+    add_selection_flags,
     exit_on_user_error,
     parse_script_args,
     positive_int,
 )
 
 parser = LabArgumentParser(description="Draw the fleet's telemetry on a Folium map.")
-parser.add_argument(
-    "--devices",
-    type=comma_list,
-    default=None,
-    help="comma-separated device ids (default: every device)",
-)
-parser.add_argument(
-    "--day",
-    type=date.fromisoformat,
-    default=None,
-    help="one UTC day, YYYY-MM-DD (default: every day in the table)",
-)
+add_selection_flags(parser)
 parser.add_argument(
     "--max-markers",
     type=positive_int,

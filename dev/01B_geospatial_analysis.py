@@ -25,12 +25,11 @@
 # (`--day` and `--devices` narrow the report to one UTC day and some trucks).
 
 # %%
-from datetime import date
 from pathlib import Path
 
 from logistics.script_args import (
     LabArgumentParser,
-    comma_list,
+    add_selection_flags,
     exit_on_user_error,
     parse_script_args,
     positive_float,
@@ -51,18 +50,7 @@ parser.add_argument(
     help="positions at this time, ISO 8601, UTC unless an offset is given "
     "(default: each device's latest reading)",
 )
-parser.add_argument(
-    "--devices",
-    type=comma_list,
-    default=None,
-    help="comma-separated device ids (default: every device)",
-)
-parser.add_argument(
-    "--day",
-    type=date.fromisoformat,
-    default=None,
-    help="one UTC day, YYYY-MM-DD (default: every day in the table)",
-)
+add_selection_flags(parser)
 parser.add_argument("--no-tiles", action="store_true", help="no OpenStreetMap tiles in the maps")
 parser.add_argument(
     "--assets",

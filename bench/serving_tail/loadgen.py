@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import math
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 OPEN_CONNECTIONS = 64
+WARM_UP_S = 2.0
+"""Seconds of an open-loop round sent before its latencies count."""
 WRK_REPORT = """
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -99,8 +100,9 @@ def open_loop(url: str, body: dict, rate: float, seconds: float, work: Path) -> 
     """``h2load --h1 --rps``: requests leave on a fixed schedule whatever the server does, over
     ``OPEN_CONNECTIONS`` keep-alive connections started ``stagger_ms(rate)`` apart, each sending
     every ``OPEN_CONNECTIONS / rate`` seconds; a stall shorter than that interval delays no
-    arrival."""
-    total = int(rate * seconds)
+    arrival. The first ``WARM_UP_S`` are sent but not counted, as wrk2 calibrates before it
+    measures: 64 connections opening at once cost the server more than their requests do."""
+    total = int(rate * (seconds + WARM_UP_S))
     data, log = work / "body.json", work / "h2load.tsv"
     data.write_text(json.dumps(body))
     log.unlink(missing_ok=True)
@@ -108,17 +110,19 @@ def open_loop(url: str, body: dict, rate: float, seconds: float, work: Path) -> 
     command = ["h2load", "--h1", "-t1", f"-c{OPEN_CONNECTIONS}", "-r1", f"--rate-period={step}ms"]
     command += [f"--rps={rate / OPEN_CONNECTIONS:.3f}", f"-n{total}", "-d", str(data)]
     command += [f"--log-file={log}", "-H", "content-type: application/json", url]
-    began = time.monotonic()
     subprocess.run(command, capture_output=True, check=True, timeout=seconds * 3 + 60)
-    elapsed = time.monotonic() - began
-    rows = [line.split("\t") for line in log.read_text().splitlines() if line]
-    latencies = sorted(int(r[2]) / 1000 for r in rows if r[1] == "200")
-    failed = total - len(latencies)
-    if not latencies:
-        return Round(0.0, 0.0, 0.0, 0.0, len(rows), failed)
+    # each line: start (µs since the epoch), status (-1: no answer), latency (µs)
+    rows = [[int(v) for v in line.split("\t")] for line in log.read_text().splitlines() if line]
+    answered = sum(status != -1 for _, status, _ in rows)
+    failed = total - sum(status == 200 for _, status, _ in rows)
+    counted_from = min((start for start, _, _ in rows), default=0) + WARM_UP_S * 1e6
+    counted = [(start, us) for start, status, us in rows if status == 200 and start >= counted_from]
+    if len(counted) < 2:
+        return Round(0.0, 0.0, 0.0, 0.0, answered, failed)
+    latencies = sorted(us / 1000 for _, us in counted)
     pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
-    answered = sum(r[1] != "-1" for r in rows)
-    return Round(len(latencies) / elapsed, pick(0.5), pick(0.99), pick(0.999), answered, failed)
+    span_s = (max(start for start, _ in counted) - counted_from) / 1e6
+    return Round(len(counted) / span_s, pick(0.5), pick(0.99), pick(0.999), answered, failed)
 
 
 def burst(url: str, body: dict, requests: int, work: Path) -> tuple[list[int], list[float]]:

@@ -1,5 +1,9 @@
 """Where the server's tail comes from: its loop-stall log per round, and a py-spy profile.
 
+``Steal`` reads what the hypervisor took from this virtual machine's CPUs during a round: on a
+shared host the virtual CPUs are now and then not running at all, every process on them stops for
+tens of milliseconds, and that shows as tail latency no server can remove.
+
 The server's ``LoopWatch`` logs every event-loop stall and GC pause of 20 ms or more with its
 wall-clock time; ``StallLog`` reads what the server log gained during a round. ``profile`` attaches
 py-spy to the server for one round and ``shares`` says how much of the sampled time each suspect
@@ -41,6 +45,28 @@ class Stalls:
             f"{len(self.loop)} loop stalls >= 20 ms (longest {longest:.0f} ms), "
             f"{len(self.gc)} GC pauses >= 20 ms ({len(full)} full)"
         )
+
+
+class Steal:
+    """Share of CPU time stolen by the hypervisor (``/proc/stat``) since the last ``since_last``."""
+
+    def __init__(self) -> None:
+        self.last = self._read()
+
+    @staticmethod
+    def _read() -> tuple[int, int]:
+        try:
+            fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        except OSError:  # not Linux: nothing to say
+            return 0, 0
+        ticks = [int(v) for v in fields[:8]]  # user nice system idle iowait irq softirq steal
+        return sum(ticks), ticks[7] if len(ticks) > 7 else 0
+
+    def since_last(self) -> str:
+        now = self._read()
+        total, stolen = now[0] - self.last[0], now[1] - self.last[1]
+        self.last = now
+        return f"{stolen / total:.0%} CPU stolen by the host" if total else "steal unknown"
 
 
 class StallLog:

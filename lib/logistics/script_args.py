@@ -21,7 +21,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -78,6 +78,22 @@ def utc_time(text: str) -> datetime:
 def comma_list(text: str) -> list[str]:
     """argparse type for ``a,b,c``; empty items (a trailing comma) are dropped."""
     return [item for item in text.split(",") if item]
+
+
+def add_selection_flags(parser: argparse.ArgumentParser) -> None:
+    """``--devices`` and ``--day``: which readings a map or report shows (default: all of them)."""
+    parser.add_argument(
+        "--devices",
+        type=comma_list,
+        default=None,
+        help="comma-separated device ids (default: every device)",
+    )
+    parser.add_argument(
+        "--day",
+        type=date.fromisoformat,
+        default=None,
+        help="one UTC day, YYYY-MM-DD (default: every day in the table)",
+    )
 
 
 def add_model_flags(
