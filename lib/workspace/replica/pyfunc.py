@@ -137,7 +137,10 @@ def _numeric_rows(data: Any, names: list[str]) -> Any:
         for value in row:
             if type(value) not in (float, int):  # bool and str take the careful path
                 return None
-    return np.asarray(rows, dtype=np.float64)
+    try:
+        return np.asarray(rows, dtype=np.float64)
+    except OverflowError:  # an integer past float range: the careful path refuses it
+        return None
 
 
 def _to_frame(input_format: str, data: Any, names: list[str]) -> Any:
@@ -163,7 +166,7 @@ def _to_frame(input_format: str, data: Any, names: list[str]) -> Any:
         raise BadRequest(f"{input_format} rows must be objects, or lists of {len(names)} values")
     except BadRequest:
         raise
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:  # an int past float range included
         raise BadRequest(f"{input_format} is not a table: {exc}") from exc
 
 

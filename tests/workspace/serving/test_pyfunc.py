@@ -182,3 +182,5 @@ def test_an_xgboost_request_in_another_column_order_is_answered_by_name(xgboost_
         served({"dataframe_split": {"columns": COLUMNS[:3], "data": [[1.0, 2.0, 3.0]]}})
     with pytest.raises(BadRequest, match="iot_signal_1"):
         served({"dataframe_split": {"columns": COLUMNS, "data": [["a", 2.0, 3.0, 4.0]]}})
+    with pytest.raises(BadRequest, match="too large"):  # past float range: 400, never 500
+        served({"dataframe_split": {"columns": COLUMNS, "data": [[1.0, 10**400, 3.0, 4.0]]}})
