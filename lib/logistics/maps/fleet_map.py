@@ -4,8 +4,8 @@ Why Folium: the upstream lab uses it, and its HTML opens anywhere without a serv
 a CSS class (``lab-basemap``, ``lab-event``, ``lab-trajectory``, ``lab-position``, ``lab-zone``) so
 tests and users can find what was drawn. With fetched web assets the page is self-contained and
 needs no internet: the vendored county boundaries and towns are its basemap, and OpenStreetMap
-tiles, when
-the browser can reach them, are drawn over it (``MapOptions(tiles=None)`` leaves them out).
+tiles, when the browser can reach them, are drawn over it (``MapOptions(tiles=None)`` leaves them
+out).
 Trajectories are one layer per manufacturer, one colour per truck, and a time slider moves every
 truck's position along its route.
 """
