@@ -48,7 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_registry_endpoint import register_model, wait_until
 from reliability.lab import LabServer
 from serving_tail.loadgen import HEADER, WARM_UP_S, Round, burst, closed_loop, open_loop
-from serving_tail.stalls import StallLog, Steal, profile, shares
+from serving_tail.stalls import CoreWait, StallLog, Steal, profile, shares
 
 ECHO = "def predict(args):\n    return args\n"
 SLOW = "import time\n\n\ndef predict(args):\n    time.sleep(0.5)\n    return args\n"
@@ -246,6 +246,7 @@ def run(args: argparse.Namespace, work: Path, home: Path) -> tuple[dict, dict, l
         for url, body in targets.values():
             warm(url, body)
         stalls, steal = StallLog(ep.server.home.parent / "server.log"), Steal()
+        waits = CoreWait(ep.server.process.pid)
         rows_before, answered = metric_rows(home), 0
         print(f"closed loop: wrk -t1 -c8, {args.seconds:g} s x {args.rounds} alternated rounds")
         print(HEADER, flush=True)
@@ -255,14 +256,14 @@ def run(args: argparse.Namespace, work: Path, home: Path) -> tuple[dict, dict, l
                 spy = None
                 if args.profile and i == 0 and name == "ours echo":
                     spy = profile(ep.server.process.pid, args.seconds + 1, work / "echo.pyspy")
-                stalls.since_last(), steal.since_last()
+                stalls.since_last(), steal.since_last(), waits.since_last()
                 cpu_before = cpu_seconds(ep.server.process.pid)
                 closed[name].append(closed_loop(url, body, args.seconds, work))
                 if i == 0 and name == "ours echo":
                     front_cpu(cpu_before, cpu_seconds(ep.server.process.pid), closed[name][-1])
                 seen = f"   {stalls.since_last().summary()}," if name.startswith("ours") else "  "
-                print(closed[name][-1].line(f"{name} #{i + 1}") + f"{seen} {steal.since_last()}",
-                      flush=True)  # fmt: skip
+                print(closed[name][-1].line(f"{name} #{i + 1}") + f"{seen} {steal.since_last()}"
+                      f"; {waits.since_last()}", flush=True)  # fmt: skip
                 if spy is not None:
                     spy.wait(30)
         print(
@@ -276,11 +277,11 @@ def run(args: argparse.Namespace, work: Path, home: Path) -> tuple[dict, dict, l
                 # the mean, not the best: the host lends these cores unevenly (the steal column),
                 # and 80% of a lucky round's rate is the whole of an unlucky one's
                 rate = 0.8 * sum(r.rps for r in closed[name]) / len(closed[name])
-                stalls.since_last(), steal.since_last()
+                stalls.since_last(), steal.since_last(), waits.since_last()
                 opened[name].append(open_loop(url, body, rate, args.seconds, work))
                 seen = f"   {stalls.since_last().summary()}," if name.startswith("ours") else "  "
                 line = opened[name][-1].line(f"{name} @ {rate:.0f}/s #{i + 1}")
-                print(f"{line}{seen} {steal.since_last()}", flush=True)
+                print(f"{line}{seen} {steal.since_last()}; {waits.since_last()}", flush=True)
         for name in ("ours echo", "ours classifier"):
             answered += sum(r.answered for r in closed[name] + opened[name])
         time.sleep(2)  # two flush intervals

@@ -4,6 +4,9 @@
 shared host the virtual CPUs are now and then not running at all, every process on them stops for
 tens of milliseconds, and that shows as tail latency no server can remove.
 
+``CoreWait`` reads how long the server process and each replica were ready to run but waited for
+one of the two cores during a round: a request waits at least as long.
+
 The server's ``LoopWatch`` logs every event-loop stall and GC pause of 20 ms or more with its
 wall-clock time; ``StallLog`` reads what the server log gained during a round. ``profile`` attaches
 py-spy to the server for one round and ``shares`` says how much of the sampled time each suspect
@@ -12,12 +15,16 @@ named in the issue took (inclusive, over all threads).
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+import psutil
 
 _STALL = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) event loop stalled ([\d.]+) ms")
 _GC = re.compile(r"^(\d\d:\d\d:\d\d\.\d{3}) gc generation (\d) paused the server ([\d.]+) ms")
@@ -67,6 +74,48 @@ class Steal:
         total, stolen = now[0] - self.last[0], now[1] - self.last[1]
         self.last = now
         return f"{stolen / total:.0%} CPU stolen by the host" if total else "steal unknown"
+
+
+class CoreWait:
+    """How long the server process and its replicas were runnable but waited for a core, as a
+    share of the wall time since the last ``since_last`` (``/proc/<pid>/task/*/schedstat``).
+
+    Why: on two cores the server, its replicas and the load generator take turns; a replica that
+    waits for a core while a request sits in its socket adds that wait to the request, and no
+    event-loop stall or GC pause shows it. The wait of every thread is summed, so a process whose
+    threads wait at once can show more than 100%.
+    """
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.last = self._read()
+
+    def _read(self) -> tuple[float, dict[str, int]]:
+        waits: dict[str, int] = {}
+        try:
+            server = psutil.Process(self.server_pid)
+            named = [("server", server)]
+            for child in server.children(recursive=True):
+                command = child.cmdline()
+                if "--replica-id" in command:  # a replica's model server, by its replica id
+                    named.append((command[command.index("--replica-id") + 1], child))
+        except psutil.Error:
+            named = []
+        for name, process in named:
+            with contextlib.suppress(OSError, psutil.Error):
+                waits[name] = sum(
+                    int(Path(f"/proc/{process.pid}/task/{t.id}/schedstat").read_text().split()[1])
+                    for t in process.threads()
+                )
+        return time.monotonic(), waits
+
+    def since_last(self) -> str:
+        now = self._read()
+        wall_ns = (now[0] - self.last[0]) * 1e9
+        waited = {name: ns - self.last[1].get(name, ns) for name, ns in now[1].items()}
+        self.last = now
+        busy = [f"{name} {ns / wall_ns:.0%}" for name, ns in waited.items() if ns > 0.005 * wall_ns]
+        return "waited for a core: " + (", ".join(busy) if busy else "none") if wall_ns else ""
 
 
 class StallLog:

@@ -17,6 +17,7 @@ millisecond, which a per-request client or a sync client in a thread pool cannot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections import defaultdict, deque
@@ -30,6 +31,8 @@ from workspace.serving.backend import REPLICA_SECRET_HEADER, ServingBackend
 _HEADERS = {"Content-Type": "application/json"}
 _SUSPECT_S = 2.0
 _POLL_S = 0.05
+_RECHECK_S = 0.5
+"""How often a queued request looks whether a replica has become ready or freed a slot."""
 
 
 @dataclass
@@ -41,6 +44,13 @@ class RoutedResponse:
     replica_id: str | None
     start_ms: int
     end_ms: int
+
+
+def _waiting(waiters: deque[asyncio.Future[str]]) -> bool:
+    """Whether a request is still in line (cancelled ones are dropped from the front)."""
+    while waiters and waiters[0].done():
+        waiters.popleft()
+    return bool(waiters)
 
 
 class _Busy(Exception):
@@ -71,7 +81,7 @@ class ModelRouter:
         self._inflight: dict[str, int] = {}
         self._active: dict[str, int] = {}
         self._suspect: dict[str, float] = {}
-        self._waiters: dict[str, deque[asyncio.Future[None]]] = defaultdict(deque)
+        self._waiters: dict[str, deque[asyncio.Future[str]]] = defaultdict(deque)
         self._turn = 0
 
     def inflight(self, deployment_id: str) -> int:
@@ -167,34 +177,51 @@ class ModelRouter:
         return status, body, replica_id
 
     async def _acquire(self, deployment_id: str, tried: set[str], deadline: float) -> str | None:
-        """A replica URL with a free slot, or None when none became ready in time; raises _Busy
-        when replicas are ready but all stayed full past the queue timeout."""
+        """A replica URL with a slot taken for this request, or None when none became ready in
+        time; raises _Busy when replicas are ready but all stayed full past the queue timeout.
+
+        Why first come, first served: a slot freed while requests wait is handed to the oldest
+        of them (``_release``), and a request that arrives while others wait queues behind them.
+        When a freed slot went to whichever request reached the router next, a woken waiter
+        often found it taken and queued again at the back; near capacity a few requests waited
+        tens of milliseconds while the rest passed them, the tail of an open-loop load."""
         loop = asyncio.get_running_loop()
         queue_deadline = min(deadline, loop.time() + self.queue_timeout_s)
         ready_deadline = min(deadline, loop.time() + self.ready_wait_s)
-        while True:
-            now = loop.time()
-            urls = self._candidates(deployment_id, tried, now)
-            if urls:
-                url = min(urls, key=lambda u: self._inflight.get(u, 0))
-                if self._inflight.get(url, 0) < self.max_inflight:
-                    self._inflight[url] = self._inflight.get(url, 0) + 1
-                    return url
-                if now >= queue_deadline:
-                    raise _Busy
-                waiter = loop.create_future()
-                self._waiters[deployment_id].append(waiter)
-                try:
-                    await asyncio.wait_for(waiter, min(queue_deadline - now, 0.5))
-                except TimeoutError:
-                    pass
-                finally:
-                    if not waiter.done():
-                        waiter.cancel()
-            elif now >= ready_deadline:
-                return None
-            else:
-                await asyncio.sleep(min(_POLL_S, max(0.0, ready_deadline - now)))
+        waiters = self._waiters[deployment_id]
+        waiter: asyncio.Future[str] | None = None  # this request's place in line, once queued
+        try:
+            while True:
+                now = loop.time()
+                urls = self._candidates(deployment_id, tried, now)
+                if urls:
+                    url = min(urls, key=lambda u: self._inflight.get(u, 0))
+                    free = self._inflight.get(url, 0) < self.max_inflight
+                    if free and (waiter is not None or not _waiting(waiters)):
+                        self._inflight[url] = self._inflight.get(url, 0) + 1
+                        return url
+                    if now >= queue_deadline:
+                        raise _Busy
+                    if waiter is None:
+                        waiter = loop.create_future()
+                        waiters.append(waiter)
+                    # wake now and then to look again: a replica may have become ready
+                    await asyncio.wait((waiter,), timeout=min(queue_deadline - now, _RECHECK_S))
+                    if waiter.done():
+                        return waiter.result()
+                elif now >= ready_deadline:
+                    return None
+                else:
+                    await asyncio.sleep(min(_POLL_S, max(0.0, ready_deadline - now)))
+        except asyncio.CancelledError:
+            if waiter is not None and waiter.done() and not waiter.cancelled():
+                self._release(deployment_id, waiter.result())  # handed as the caller gave up
+            raise
+        finally:
+            if waiter is not None and not waiter.done():
+                waiter.cancel()
+                with contextlib.suppress(ValueError):
+                    waiters.remove(waiter)
 
     def _candidates(self, deployment_id: str, tried: set[str], now: float) -> list[str]:
         ready = self.backend.ready_urls(deployment_id)
@@ -207,15 +234,19 @@ class ModelRouter:
         return urls
 
     def _release(self, deployment_id: str, url: str) -> None:
+        """Free a request's slot: straight to the oldest request in line when the replica can
+        still take it, else back to the count."""
+        waiters = self._waiters.get(deployment_id)
+        if waiters and _waiting(waiters) and self._usable(deployment_id, url):
+            waiters.popleft().set_result(url)  # the slot changes hands; the count stays
+            return
         self._inflight[url] -= 1
         if self._inflight[url] <= 0:
             del self._inflight[url]
-        waiters = self._waiters[deployment_id]
-        while waiters:
-            waiter = waiters.popleft()
-            if not waiter.done():
-                waiter.set_result(None)
-                break
+
+    def _usable(self, deployment_id: str, url: str) -> bool:
+        ready = url in self.backend.ready_urls(deployment_id)
+        return ready and self._suspect.get(url, 0.0) <= asyncio.get_running_loop().time()
 
     async def aclose(self) -> None:
         """Close pooled connections; the router can be used again afterwards."""

@@ -109,3 +109,58 @@ def test_request_past_its_timeout_answers_504_and_the_replica_keeps_serving(
     assert 450 <= late.end_ms - late.start_ms < 1400
     [on_time] = _route(backend, ("dep", {"sleep": 0.01}, 5.0))
     assert on_time.status_code == 200
+
+
+def test_a_freed_slot_goes_to_the_oldest_waiting_request_not_to_a_newcomer(deploy, backend) -> None:
+    """First come, first served at a full replica: a request that reaches the router just as a
+    slot frees queues behind those already waiting, and none is overtaken."""
+    deploy("echo.py")
+
+    async def run() -> list[str]:
+        router = ModelRouter(backend, max_inflight_per_replica=1)
+        deadline = asyncio.get_running_loop().time() + 5
+        served: list[str] = []
+
+        async def request(name: str) -> None:
+            url = await router._acquire("dep", set(), deadline)
+            served.append(name)
+            await asyncio.sleep(0.01)
+            router._release("dep", url)
+
+        holder = await router._acquire("dep", set(), deadline)
+        waiting = [asyncio.create_task(request(f"waiting {i}")) for i in range(3)]
+        await asyncio.sleep(0.05)  # all three are in line
+        newcomer = asyncio.create_task(request("newcomer"))  # runs before any waiter wakes
+        router._release("dep", holder)
+        await asyncio.gather(*waiting, newcomer)
+        assert router._inflight == {}
+        return served
+
+    assert asyncio.run(run()) == ["waiting 0", "waiting 1", "waiting 2", "newcomer"]
+
+
+def test_a_request_cancelled_in_line_or_as_its_slot_arrives_leaks_no_slot(deploy, backend) -> None:
+    deploy("echo.py")
+
+    async def run() -> None:
+        router = ModelRouter(backend, max_inflight_per_replica=1)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        holder = await router._acquire("dep", set(), deadline)
+        given_up = asyncio.create_task(router._acquire("dep", set(), deadline))
+        handed_late = asyncio.create_task(router._acquire("dep", set(), deadline))
+        last = asyncio.create_task(router._acquire("dep", set(), deadline))
+        await asyncio.sleep(0.05)
+        given_up.cancel()  # gave up while in line
+        await asyncio.sleep(0)
+        router._release("dep", holder)  # the slot is handed to handed_late...
+        handed_late.cancel()  # ...which is cancelled before it runs: the slot goes on
+        url = await asyncio.wait_for(last, 2)
+        router._release("dep", url)
+        assert given_up.cancelled() and handed_late.cancelled()
+        assert router._inflight == {} and not router._waiters["dep"]
+        answer = await router.forward("dep", {"x": 1}, timeout_s=5)
+        assert answer.status_code == 200
+        await router.aclose()
+
+    asyncio.run(run())
