@@ -247,6 +247,18 @@ def run(args: argparse.Namespace, work: Path, home: Path) -> tuple[dict, dict, l
             warm(url, body)
         stalls, steal = StallLog(ep.server.home.parent / "server.log"), Steal()
         waits = CoreWait(ep.server.process.pid)
+
+        def why(name: str) -> str:
+            """What the round just run shows of where its tail came from (and starts the next
+            round's count): the host's steal for every endpoint, the server's own stalls and
+            waits for a core for ours."""
+            seen = stalls.since_last().summary(), steal.since_last(), waits.since_last()
+            return (
+                f"   {seen[0]}, {seen[1]}; {seen[2]}"
+                if name.startswith("ours")
+                else f"   {seen[1]}"
+            )
+
         rows_before, answered = metric_rows(home), 0
         print(f"closed loop: wrk -t1 -c8, {args.seconds:g} s x {args.rounds} alternated rounds")
         print(HEADER, flush=True)
@@ -256,14 +268,12 @@ def run(args: argparse.Namespace, work: Path, home: Path) -> tuple[dict, dict, l
                 spy = None
                 if args.profile and i == 0 and name == "ours echo":
                     spy = profile(ep.server.process.pid, args.seconds + 1, work / "echo.pyspy")
-                stalls.since_last(), steal.since_last(), waits.since_last()
+                why(name)
                 cpu_before = cpu_seconds(ep.server.process.pid)
                 closed[name].append(closed_loop(url, body, args.seconds, work))
                 if i == 0 and name == "ours echo":
                     front_cpu(cpu_before, cpu_seconds(ep.server.process.pid), closed[name][-1])
-                seen = f"   {stalls.since_last().summary()}," if name.startswith("ours") else "  "
-                print(closed[name][-1].line(f"{name} #{i + 1}") + f"{seen} {steal.since_last()}"
-                      f"; {waits.since_last()}", flush=True)  # fmt: skip
+                print(closed[name][-1].line(f"{name} #{i + 1}") + why(name), flush=True)
                 if spy is not None:
                     spy.wait(30)
         print(
@@ -277,11 +287,10 @@ def run(args: argparse.Namespace, work: Path, home: Path) -> tuple[dict, dict, l
                 # the mean, not the best: the host lends these cores unevenly (the steal column),
                 # and 80% of a lucky round's rate is the whole of an unlucky one's
                 rate = 0.8 * sum(r.rps for r in closed[name]) / len(closed[name])
-                stalls.since_last(), steal.since_last(), waits.since_last()
+                why(name)
                 opened[name].append(open_loop(url, body, rate, args.seconds, work))
-                seen = f"   {stalls.since_last().summary()}," if name.startswith("ours") else "  "
                 line = opened[name][-1].line(f"{name} @ {rate:.0f}/s #{i + 1}")
-                print(f"{line}{seen} {steal.since_last()}; {waits.since_last()}", flush=True)
+                print(line + why(name), flush=True)
         for name in ("ours echo", "ours classifier"):
             answered += sum(r.answered for r in closed[name] + opened[name])
         time.sleep(2)  # two flush intervals
