@@ -224,8 +224,7 @@ class ModelRouter:
                     waiters.remove(waiter)
 
     def _candidates(self, deployment_id: str, tried: set[str], now: float) -> list[str]:
-        ready = self.backend.ready_urls(deployment_id)
-        usable = [u for u in ready if self._suspect.get(u, 0.0) <= now]
+        usable = self._usable(deployment_id, now)
         fresh = [u for u in usable if u not in tried]
         urls = fresh or usable  # a replica that dropped one connection gets a second chance
         if len(urls) > 1:
@@ -237,16 +236,19 @@ class ModelRouter:
         """Free a request's slot: straight to the oldest request in line when the replica can
         still take it, else back to the count."""
         waiters = self._waiters.get(deployment_id)
-        if waiters and _waiting(waiters) and self._usable(deployment_id, url):
-            waiters.popleft().set_result(url)  # the slot changes hands; the count stays
-            return
+        if waiters and _waiting(waiters):
+            now = asyncio.get_running_loop().time()
+            if url in self._usable(deployment_id, now):
+                waiters.popleft().set_result(url)  # the slot changes hands; the count stays
+                return
         self._inflight[url] -= 1
         if self._inflight[url] <= 0:
             del self._inflight[url]
 
-    def _usable(self, deployment_id: str, url: str) -> bool:
-        ready = url in self.backend.ready_urls(deployment_id)
-        return ready and self._suspect.get(url, 0.0) <= asyncio.get_running_loop().time()
+    def _usable(self, deployment_id: str, now: float) -> list[str]:
+        """Ready replicas not suspected of being down."""
+        ready = self.backend.ready_urls(deployment_id)
+        return [u for u in ready if self._suspect.get(u, 0.0) <= now]
 
     async def aclose(self) -> None:
         """Close pooled connections; the router can be used again afterwards."""
