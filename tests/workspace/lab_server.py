@@ -7,13 +7,17 @@ signal handling; tests must see exactly what `workspace up` runs.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +38,21 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@functools.cache
+def _empty_tracking_store() -> Path:
+    """A SQLite MLflow store with its schema made, copied into each new server's home. Why:
+    MLflow upgrades a new store's schema on first use, and two processes doing it at once fail
+    ("Online migration expected to match one row"): the server warming its registry, and a
+    test opening the same store right after the server answers."""
+    from mlflow.tracking import MlflowClient
+
+    folder = tempfile.mkdtemp(prefix="lab-tracking-")
+    atexit.register(shutil.rmtree, folder, True)
+    store = Path(folder) / "mlflow.db"
+    MlflowClient(tracking_uri=f"sqlite:///{store}").search_experiments(max_results=1)
+    return store
 
 
 @dataclass
@@ -59,6 +78,9 @@ class RunningServer:
         return WorkspaceClient(self.url, api_key or self.admin_key, timeout=30)
 
     def start(self, timeout: float = 60) -> RunningServer:
+        tracking = self.env.get("MLFLOW_TRACKING_URI", "")
+        if tracking.startswith("sqlite:///") and not Path(tracking[10:]).exists():
+            shutil.copyfile(_empty_tracking_store(), tracking[10:])
         log = (self.home / "server-test.log").open("ab")
         self.process = subprocess.Popen(
             [self.python, "-m", "workspace.server"],

@@ -77,6 +77,7 @@ async def start(services: Services) -> list[asyncio.Task]:
     gc.collect()
     gc.freeze()
     services.loop_watch.install()
+    threading.Thread(target=services.metric_writer.start, name="metric-writer", daemon=True).start()
     threading.Thread(
         target=warm_registry, args=(services,), name="registry-warm-up", daemon=True
     ).start()
@@ -114,6 +115,7 @@ async def stop(services: Services, tasks: list[asyncio.Task]) -> None:
     gc.unfreeze()
     await asyncio.to_thread(services.jobs.shutdown)
     await asyncio.to_thread(services.telemetry.flush)
+    await asyncio.to_thread(services.metric_writer.close)
     await services.router.aclose()
     await asyncio.to_thread(services.backend.shutdown)
     services.executor.shutdown(wait=False, cancel_futures=True)

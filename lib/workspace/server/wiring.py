@@ -24,6 +24,7 @@ from workspace.server.services.autoscaler import Autoscaler
 from workspace.server.services.builds import Builder
 from workspace.server.services.deployments import Deployer
 from workspace.server.services.job_runner import JobRunner
+from workspace.server.services.metric_writer import MetricWriterProcess
 from workspace.server.services.mlflow_server import MlflowService
 from workspace.server.services.project_files import ProjectFiles
 from workspace.server.services.registry import Registry
@@ -51,6 +52,7 @@ class Services:
     deployer: Deployer
     jobs: JobService
     telemetry: Telemetry
+    metric_writer: MetricWriterProcess
     autoscaler: Autoscaler
     endpoint: ModelEndpoint
     mlflow: MlflowService
@@ -83,7 +85,8 @@ def wire(settings: WorkspaceSettings) -> Services:
         stopping=stopping,
         accounts=accounts,
     )
-    telemetry = Telemetry(sessions, backend, deployer.active)
+    metric_writer = MetricWriterProcess(settings.sqlalchemy_url)
+    telemetry = Telemetry(sessions, backend, deployer.active, writer=metric_writer.write)
     jobs = JobService(sessions, JobRunner(settings, sessions, accounts=accounts), stopping=stopping)
     registry = Registry(settings.mlflow_tracking_uri)
     return Services(
@@ -98,6 +101,7 @@ def wire(settings: WorkspaceSettings) -> Services:
         deployer=deployer,
         jobs=jobs,
         telemetry=telemetry,
+        metric_writer=metric_writer,
         autoscaler=Autoscaler(
             settings,
             sessions,

@@ -1,22 +1,16 @@
 """Request metrics, replica resource samples and Prometheus figures.
 
 Why buffered: the model endpoint appends one row per request to memory and a background task
-writes them in batches, so serving never waits on the database; ``flush()`` runs before any read
-or merge so callers always see their own predictions.
-
-Why the driver's ``executemany`` for those batches: the flush runs in a worker thread of the
-serving process, and whatever Python it runs holds the GIL the event loop needs for every request.
-SQLAlchemy's ORM bulk insert cost ~15 µs of CPU per row, most of it Python (thousands of rows a
-second under load); the driver's C loop costs ~6 µs and lets go of the GIL at every row, so the
-loop keeps serving while a batch is written.
+hands them in batches to a writer, so serving never waits on the database; ``flush()`` runs
+before any read or merge so callers always see their own predictions. The server's writer is a
+child process below serving's CPU priority (see ``metric_writer``); by default, as in tests, the
+flushing thread writes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import operator
 import threading
 import time
 from collections.abc import Callable
@@ -24,9 +18,9 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from sqlalchemy import delete, insert
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import sessionmaker
 
+from workspace.server.services.metric_writer import write_metric_rows
 from workspace.server.storage import tables as db
 from workspace.serving.backend import ReplicaState, ServingBackend
 
@@ -34,30 +28,19 @@ log = logging.getLogger("workspace.telemetry")
 
 DAY_MS = 24 * 3600 * 1000
 LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
-METRIC_COLUMNS = (
-    "prediction_uuid", "model_crn", "build_crn", "deployment_crn", "start_ms", "end_ms",
-    "latency_ms", "replica_id", "status_code", "metrics",
-)  # fmt: skip
-"""The columns of one request row, in the order ``write_metric_rows`` binds them."""
-_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+MetricWriter = Callable[[list[dict[str, Any]]], None]
+"""Commits one batch of request rows, or raises having committed none of it."""
 
 
-def write_metric_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert request rows through the driver's ``executemany`` (SQLAlchemy's insert where the
-    driver's parameter style is not positional); the caller commits."""
-    mark = _PLACEHOLDER.get(connection.dialect.paramstyle)
-    if mark is None:
-        connection.execute(insert(db.PredictionMetric.__table__), rows)
-        return
-    as_tuple = operator.itemgetter(*METRIC_COLUMNS)
-    dumps, empty = json.dumps, "{}"
-    params = [(*row[:-1], dumps(row[-1]) if row[-1] else empty) for row in map(as_tuple, rows)]
-    connection.exec_driver_sql(
-        _INSERT.format(marks=", ".join([mark] * len(METRIC_COLUMNS))), params
-    )
+def writer_in_thread(sessions: sessionmaker) -> MetricWriter:
+    """Rows written by whichever thread flushes, in one transaction per batch."""
 
+    def write(rows: list[dict[str, Any]]) -> None:
+        with sessions() as session:
+            write_metric_rows(session.connection(), rows)
+            session.commit()
 
-_INSERT = f"INSERT INTO prediction_metrics ({', '.join(METRIC_COLUMNS)}) VALUES ({{marks}})"
+    return write
 
 
 class Telemetry:
@@ -68,8 +51,11 @@ class Telemetry:
         sessions: sessionmaker,
         backend: ServingBackend,
         active_deployments: Callable[[], list[str]],
+        *,
+        writer: MetricWriter | None = None,
     ) -> None:
         self.sessions = sessions
+        self.writer = writer or writer_in_thread(sessions)
         self.backend = backend
         self.active_deployments = active_deployments
         self.registry = CollectorRegistry()
@@ -139,9 +125,7 @@ class Telemetry:
         if not rows:
             return 0
         try:
-            with self.sessions() as session:
-                write_metric_rows(session.connection(), rows)
-                session.commit()
+            self.writer(rows)
         except Exception:
             with self._lock:  # kept, ahead of what came since, for the next flush
                 self._rows[:0] = rows

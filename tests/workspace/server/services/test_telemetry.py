@@ -10,7 +10,8 @@ import time
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
-from workspace.server.services.telemetry import DAY_MS, METRIC_COLUMNS, Telemetry
+from workspace.server.services.metric_writer import METRIC_COLUMNS
+from workspace.server.services.telemetry import DAY_MS, Telemetry
 from workspace.server.storage import tables as db
 from workspace.serving.local_backend import LocalProcessBackend
 
