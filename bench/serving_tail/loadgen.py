@@ -40,9 +40,10 @@ class Round:
     failed: int
 
     def line(self, name: str) -> str:
+        ratio = f"{self.p99 / self.p50:8.1f}x" if self.p50 else f"{'-':>9}"  # nothing answered
         return (
             f"  {name:<34}{self.rps:9.0f}{self.p50:9.2f}{self.p99:9.2f}{self.p999:9.2f}"
-            f"{self.p99 / self.p50:8.1f}x{self.failed:7d}"
+            f"{ratio}{self.failed:7d}"
         )
 
 
@@ -109,7 +110,9 @@ def open_loop(url: str, body: dict, rate: float, seconds: float, work: Path) -> 
     step = stagger_ms(rate)
     command = ["h2load", "--h1", "-t1", f"-c{OPEN_CONNECTIONS}", "-r1", f"--rate-period={step}ms"]
     command += [f"--rps={rate / OPEN_CONNECTIONS:.3f}", f"-n{total}", "-d", str(data)]
-    command += [f"--log-file={log}", "-H", "content-type: application/json", url]
+    # a connection with no answer for 30 s gives up and its requests count as failed, so an
+    # engine that stops answering yields a round with failures instead of no round at all
+    command += ["-N30s", f"--log-file={log}", "-H", "content-type: application/json", url]
     subprocess.run(command, capture_output=True, check=True, timeout=seconds * 3 + 60)
     # each line: start (µs since the epoch), status (-1: no answer), latency (µs)
     rows = [[int(v) for v in line.split("\t")] for line in log.read_text().splitlines() if line]
