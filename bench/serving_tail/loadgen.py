@@ -97,12 +97,15 @@ def stagger_ms(rate: float, connections: int = OPEN_CONNECTIONS) -> int:
     return min(range(least, max(least, 8) + 1), key=unevenness)
 
 
-def open_loop(url: str, body: dict, rate: float, seconds: float, work: Path) -> Round:
+def open_loop(
+    url: str, body: dict, rate: float, seconds: float, work: Path, headers: tuple[str, ...] = ()
+) -> Round:
     """``h2load --h1 --rps``: requests leave on a fixed schedule whatever the server does, over
     ``OPEN_CONNECTIONS`` keep-alive connections started ``stagger_ms(rate)`` apart, each sending
     every ``OPEN_CONNECTIONS / rate`` seconds; a stall shorter than that interval delays no
     arrival. The first ``WARM_UP_S`` are sent but not counted, as wrk2 calibrates before it
-    measures: 64 connections opening at once cost the server more than their requests do."""
+    measures: 64 connections opening at once cost the server more than their requests do.
+    ``headers``: more ``name: value`` lines to send with every request."""
     total = int(rate * (seconds + WARM_UP_S))
     data, log = work / "body.json", work / "h2load.tsv"
     data.write_text(json.dumps(body))
@@ -112,7 +115,8 @@ def open_loop(url: str, body: dict, rate: float, seconds: float, work: Path) -> 
     command += [f"--rps={rate / OPEN_CONNECTIONS:.3f}", f"-n{total}", "-d", str(data)]
     # a connection with no answer for 30 s gives up and its requests count as failed, so an
     # engine that stops answering yields a round with failures instead of no round at all
-    command += ["-N30s", f"--log-file={log}", "-H", "content-type: application/json", url]
+    command += ["-N30s", f"--log-file={log}", "-H", "content-type: application/json"]
+    command += [arg for header in headers for arg in ("-H", header)] + [url]
     subprocess.run(command, capture_output=True, check=True, timeout=seconds * 3 + 60)
     # each line: start (µs since the epoch), status (-1: no answer), latency (µs)
     rows = [[int(v) for v in line.split("\t")] for line in log.read_text().splitlines() if line]
