@@ -59,10 +59,14 @@ def pooled(logs: list[Path]) -> tuple[float, float, float]:
     latencies = []
     for log in logs:
         rows = [[int(v) for v in ln.split("\t")] for ln in log.read_text().splitlines() if ln]
+        if not rows:
+            continue
         counted_from = min(start for start, _, _ in rows) + WARM_UP_S * 1e6
         latencies += [
             us / 1000 for start, status, us in rows if status == 200 and start >= counted_from
         ]
+    if not latencies:
+        raise SystemExit("error: no request of the open-loop round was answered")
     latencies.sort()
 
     def pick(q: float) -> float:
