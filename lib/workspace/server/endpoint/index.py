@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from workspace.core.security import hash_key
 from workspace.schemas.states import DeploymentStatus
@@ -50,35 +50,44 @@ class ModelIndex:
         for model_id in ids:
             self.refresh_model(model_id)
 
-    def refresh_model(self, model_id: str) -> None:
-        with self.sessions() as session:
-            model = session.get(db.Model, model_id)
-            if model is None:
-                old = self.by_id.pop(model_id, None)
-                if old:
-                    self.by_key.pop(hash_key(old.access_key), None)
-                return
-            # The newest healthy deployment serves: a redeploy cuts over once it is deployed.
-            dep = session.scalar(
-                select(db.Deployment)
-                .where(
-                    db.Deployment.model_id == model_id,
-                    db.Deployment.status == DeploymentStatus.DEPLOYED,
-                )
-                .order_by(db.Deployment.deployed_at.desc(), db.Deployment.created_at.desc())
+    def refresh_model(self, model_id: str, session: Session | None = None) -> None:
+        """Rebuild the model's route from the database, or from ``session`` when given: a writer
+        that passes its own session before committing makes the route exist by the time anyone
+        can read the new state (a client that saw ``deployed`` and calls at once is served)."""
+        if session is not None:
+            self._refresh(session, model_id)
+            return
+        with self.sessions() as own:
+            self._refresh(own, model_id)
+
+    def _refresh(self, session: Session, model_id: str) -> None:
+        model = session.get(db.Model, model_id)
+        if model is None:
+            old = self.by_id.pop(model_id, None)
+            if old:
+                self.by_key.pop(hash_key(old.access_key), None)
+            return
+        # The newest healthy deployment serves: a redeploy cuts over once it is deployed.
+        dep = session.scalar(
+            select(db.Deployment)
+            .where(
+                db.Deployment.model_id == model_id,
+                db.Deployment.status == DeploymentStatus.DEPLOYED,
             )
-            build = session.get(db.Build, dep.build_id) if dep else None
-            route = ModelRoute(
-                model_id=model.id,
-                name=model.name,
-                access_key=model.access_key,
-                auth_enabled=model.auth_enabled,
-                model_crn=model.crn,
-                deployment_id=dep.id if dep else None,
-                deployment_crn=dep.crn if dep else "",
-                build_crn=build.crn if build else "",
-                registry_build=bool(build and build.model_uri),
-            )
+            .order_by(db.Deployment.deployed_at.desc(), db.Deployment.created_at.desc())
+        )
+        build = session.get(db.Build, dep.build_id) if dep else None
+        route = ModelRoute(
+            model_id=model.id,
+            name=model.name,
+            access_key=model.access_key,
+            auth_enabled=model.auth_enabled,
+            model_crn=model.crn,
+            deployment_id=dep.id if dep else None,
+            deployment_crn=dep.crn if dep else "",
+            build_crn=build.crn if build else "",
+            registry_build=bool(build and build.model_uri),
+        )
         self.by_key[hash_key(route.access_key)] = route
         self.by_id[route.model_id] = route
 

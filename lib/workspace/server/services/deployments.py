@@ -336,6 +336,13 @@ class Deployer:
                 dep.stopped_at = db.utcnow()
             if status == DeploymentStatus.FAILED:  # its replicas' keys end with it
                 crud.revoke_deployment_keys(session, deployment_id)
-            session.commit()
             model_id = dep.model_id
-        self.index.refresh_model(model_id)
+            if status == DeploymentStatus.DEPLOYED:
+                # routed before the commit: a client that sees "deployed" and calls the model at
+                # once found no route for a new model in the instant between commit and refresh
+                session.flush()
+                self.index.refresh_model(model_id, session)
+            try:
+                session.commit()
+            finally:
+                self.index.refresh_model(model_id)  # as committed (or rolled back)

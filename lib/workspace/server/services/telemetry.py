@@ -103,6 +103,9 @@ class Telemetry:
         )
         self._rows: list[dict[str, Any]] = []
         self._lock = threading.Lock()
+        # One flush at a time: a reader's flush (GET metrics) that found the buffer just emptied
+        # by the background flush must wait until that batch is written, or it reads without it.
+        self._flushing = threading.Lock()
         self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
 
     def record(self, row: dict[str, Any], model: str, seconds: float) -> None:
@@ -118,7 +121,12 @@ class Telemetry:
         children[1].observe(seconds)
 
     def flush(self) -> int:
-        """Write buffered rows in one batch; safe from any thread."""
+        """Write buffered rows in one batch; safe from any thread. Returns once every row
+        recorded before the call is written, including a batch another flush had in hand."""
+        with self._flushing:
+            return self._flush()
+
+    def _flush(self) -> int:
         with self._lock:
             rows, self._rows = self._rows, []
         self.pending_rows.set(0)

@@ -117,3 +117,30 @@ def test_rows_recorded_while_flushes_run_are_each_written_once(store):
     written += telemetry.flush()
     assert written == 3000
     assert sorted(_uuids(sessions)) == sorted(f"p{i}" for i in range(3000))
+
+
+def test_a_flush_returns_only_once_a_batch_another_flush_holds_is_written(store):
+    """A reader flushes before reading its latest predictions; if the background flush has just
+    taken the buffer, the reader's flush must wait for that batch instead of finding nothing."""
+    _engine, sessions, _ = store
+    in_hand, release, written = threading.Event(), threading.Event(), []
+
+    def slow_writer(rows: list[dict]) -> None:
+        in_hand.set()
+        release.wait(5)
+        written.extend(rows)
+
+    telemetry = Telemetry(sessions, LocalProcessBackend(_engine.url.database + ".r"), list,
+                          writer=slow_writer)  # fmt: skip
+    telemetry.record(_row("p0", int(time.time() * 1000)), "m", 0.001)
+    background = threading.Thread(target=telemetry.flush)
+    background.start()
+    assert in_hand.wait(5)
+    reader = threading.Thread(target=telemetry.flush)
+    reader.start()
+    reader.join(0.3)
+    assert reader.is_alive(), "the reader's flush returned before the batch in hand was written"
+    release.set()
+    background.join(5)
+    reader.join(5)
+    assert [r["prediction_uuid"] for r in written] == ["p0"]
