@@ -31,7 +31,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_serving_tail import warm, workspace
-from serving_tail.loadgen import WARM_UP_S, Round, closed_loop, open_loop
+from serving_tail.loadgen import (
+    Round,
+    after_warm_up,
+    closed_loop,
+    log_rows,
+    open_loop,
+    percentiles,
+)
 
 SECONDS = 10.0
 ROUNDS = 2
@@ -56,23 +63,10 @@ def at_once(*runs: Callable[[], Round]) -> list[Round]:
 def pooled(logs: list[Path]) -> tuple[float, float, float]:
     """p50, p99 and p99.9 in ms over the answered requests of several h2load logs, each counted
     after its own warm-up, as ``open_loop`` counts one."""
-    latencies = []
-    for log in logs:
-        rows = [[int(v) for v in ln.split("\t")] for ln in log.read_text().splitlines() if ln]
-        if not rows:
-            continue
-        counted_from = min(start for start, _, _ in rows) + WARM_UP_S * 1e6
-        latencies += [
-            us / 1000 for start, status, us in rows if status == 200 and start >= counted_from
-        ]
+    latencies = [us / 1000 for log in logs for _, us in after_warm_up(log_rows(log))[1]]
     if not latencies:
         raise SystemExit("error: no request of the open-loop round was answered")
-    latencies.sort()
-
-    def pick(q: float) -> float:
-        return latencies[min(len(latencies) - 1, int(q * len(latencies)))]
-
-    return pick(0.5), pick(0.99), pick(0.999)
+    return percentiles(latencies)
 
 
 def main() -> None:

@@ -118,18 +118,40 @@ def open_loop(
     command += ["-N30s", f"--log-file={log}", "-H", "content-type: application/json"]
     command += [arg for header in headers for arg in ("-H", header)] + [url]
     subprocess.run(command, capture_output=True, check=True, timeout=seconds * 3 + 60)
-    # each line: start (µs since the epoch), status (-1: no answer), latency (µs)
-    rows = [[int(v) for v in line.split("\t")] for line in log.read_text().splitlines() if line]
+    rows = log_rows(log)
     answered = sum(status != -1 for _, status, _ in rows)
     failed = total - sum(status == 200 for _, status, _ in rows)
-    counted_from = min((start for start, _, _ in rows), default=0) + WARM_UP_S * 1e6
-    counted = [(start, us) for start, status, us in rows if status == 200 and start >= counted_from]
+    counted_from, counted = after_warm_up(rows)
     if len(counted) < 2:
         return Round(0.0, 0.0, 0.0, 0.0, answered, failed)
-    latencies = sorted(us / 1000 for _, us in counted)
-    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))]  # noqa: E731
     span_s = (max(start for start, _ in counted) - counted_from) / 1e6
-    return Round(len(counted) / span_s, pick(0.5), pick(0.99), pick(0.999), answered, failed)
+    p50, p99, p999 = percentiles([us / 1000 for _, us in counted])
+    return Round(len(counted) / span_s, p50, p99, p999, answered, failed)
+
+
+def log_rows(log: Path) -> list[list[int]]:
+    """h2load's per-request log: start (µs since the epoch), status (-1: no answer), latency
+    (µs), a row each."""
+    return [[int(v) for v in line.split("\t")] for line in log.read_text().splitlines() if line]
+
+
+def after_warm_up(rows: list[list[int]]) -> tuple[float, list[tuple[int, int]]]:
+    """When counting starts (``WARM_UP_S`` after the first request), and the (start, latency µs)
+    of every request answered 200 that left from then on."""
+    counted_from = min((start for start, _, _ in rows), default=0) + WARM_UP_S * 1e6
+    return counted_from, [
+        (start, us) for start, status, us in rows if status == 200 and start >= counted_from
+    ]
+
+
+def percentiles(latencies_ms: list[float]) -> tuple[float, float, float]:
+    """p50, p99 and p99.9 of at least one latency, exact (nearest rank)."""
+    ordered = sorted(latencies_ms)
+
+    def pick(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return pick(0.5), pick(0.99), pick(0.999)
 
 
 def burst(url: str, body: dict, requests: int, work: Path) -> tuple[list[int], list[float]]:
